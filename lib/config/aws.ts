@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { connectionIdSchema } from './common';
+
+export const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const IAM_NAME = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+/** Principals that may assume the role: a role/user ARN or an account root ARN; no wildcards. */
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[A-Za-z0-9+=,.@_\/-]+|user\/[A-Za-z0-9+=,.@_\/-]+)$/;
+const OIDC_PROVIDER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[A-Za-z0-9.\/_-]+$/;
+const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * S3 bucket naming rules (general purpose buckets): 3-63 characters, lower-case letters, digits,
+ * dots and hyphens, starting and ending with a letter or digit, not an IP address, no "..",
+ * none of the reserved prefixes and suffixes.
+ */
+export function s3BucketNameProblems(name: string): string[] {
+  const problems: string[] = [];
+  if (name.length < 3 || name.length > 63) problems.push('must be 3 to 63 characters long');
+  if (!/^[a-z0-9.-]+$/.test(name)) problems.push('may hold only lower-case letters, digits, "." and "-"');
+  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) problems.push('must start and end with a letter or digit');
+  if (name.includes('..') || name.includes('.-') || name.includes('-.')) problems.push('must not contain "..", ".-" or "-."');
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) problems.push('must not look like an IP address');
+  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name)) problems.push('must not start with "xn--", "sthree-" or "amzn-s3-demo-"');
+  if (/(-s3alias|--ol-s3|--x-s3|--table-s3|\.mrap)$/.test(name)) problems.push('must not end with a reserved suffix (-s3alias, --ol-s3, --x-s3, --table-s3, .mrap)');
+  return problems;
+}
+
+export const s3BucketNameSchema = z.string().superRefine((name, ctx) => {
+  const problems = s3BucketNameProblems(name);
+  if (problems.length > 0) ctx.addIssue({ code: 'custom', message: `is not a valid S3 bucket name: it ${problems.join('; it ')}` });
+});
+
+const userIdentitySchema = z
+  .object({
+    mode: z.literal('user'),
+    /** IAM user name; the environment name is appended (`airflow-xcoms-prod`). */
+    userName: z.string().regex(IAM_NAME, { message: 'must be 1-64 characters of letters, digits and +=,.@_-' }).default('airflow-xcoms'),
+    /** Secrets Manager prefix that Airflow's SecretsManagerBackend reads connections from. */
+    connectionsPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9/_+=.@-]+$/, { message: 'must hold only letters, digits and /_+=.@-' })
+      .refine((p) => !p.endsWith('/'), { message: 'must not end with "/"' })
+      .default('airflow/connections'),
+  })
+  .strict();
+
+const eksServiceAccountSchema = z
+  .object({
+    /** ARN of the cluster's IAM OIDC provider (IRSA). */
+    oidcProviderArn: z.string().regex(OIDC_PROVIDER_ARN, { message: 'must be an IAM OIDC provider ARN, e.g. arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE' }),
+    namespace: z.string().regex(K8S_NAME, { message: 'must be a Kubernetes namespace name' }),
+    serviceAccount: z.string().regex(K8S_NAME, { message: 'must be a Kubernetes service account name' }),
+  })
+  .strict();
+
+const roleIdentitySchema = z
+  .object({
+    mode: z.literal('role'),
+    /** Role name; defaults to `airflow-xcoms-<env>`. */
+    roleName: z.string().regex(IAM_NAME, { message: 'must be 1-64 characters of letters, digits and +=,.@_-' }).optional(),
+    /** Role, user or account-root ARNs allowed to assume the role (e.g. an MWAA execution role). */
+    trustedPrincipals: z
+      .array(z.string().regex(PRINCIPAL_ARN, { message: 'must be an IAM role, user or account root ARN (no wildcards)' }))
+      .default([]),
+    /** Required `sts:ExternalId` for the trusted principals (third-party platforms). */
+    externalId: z.string().min(2).max(1224).regex(/^[\w+=,.@:\/-]+$/).optional(),
+    /** Kubernetes service accounts on EKS allowed to assume the role through IRSA. */
+    eks: z.array(eksServiceAccountSchema).default([]),
+    /** Maximum session length in hours. */
+    maxSessionHours: z.number().int().min(1).max(12).default(1),
+  })
+  .strict()
+  .refine((r) => r.trustedPrincipals.length > 0 || r.eks.length > 0, {
+    message: 'a role needs at least one entry in trustedPrincipals or eks: nobody could assume it otherwise',
+  });
+
+export const awsIdentitySchema = z.discriminatedUnion('mode', [userIdentitySchema, roleIdentitySchema]);
+
+export const awsEncryptionSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('s3') }).strict(),
+  z
+    .object({
+      type: z.literal('kms'),
+      /** Use this existing key instead of creating one (rotation then is the key owner's business). */
+      existingKeyArn: z.string().regex(KMS_KEY_ARN, { message: 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)' }).optional(),
+    })
+    .strict(),
+]);
+
+export const awsSchema = z
+  .object({
+    /** Deploy account; omit for an environment-agnostic stack (synth works offline either way). */
+    account: z.string().regex(ACCOUNT_ID, { message: 'must be a 12-digit AWS account id' }).optional(),
+    region: z.string().regex(AWS_REGION, { message: 'must be an AWS region such as eu-west-1' }),
+    /** CloudFormation stack name; defaults to `AirflowXcoms-<env>`. */
+    stackName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, { message: 'must start with a letter and hold letters, digits and "-"' }).optional(),
+    /** Airflow connection id used in the XCom path and connection. */
+    connectionId: connectionIdSchema.default('aws_xcoms'),
+    /** Fixed bucket name; omit to let CloudFormation generate a unique one. */
+    bucketName: s3BucketNameSchema.optional(),
+    encryption: awsEncryptionSchema.default({ type: 's3' }),
+    /** Write S3 server access logs to a separate bucket of the stack. */
+    accessLogs: z.boolean().default(true),
+    identity: awsIdentitySchema.default({ mode: 'user', userName: 'airflow-xcoms', connectionsPrefix: 'airflow/connections' }),
+  })
+  .strict();
+
+export type AwsSettings = z.infer<typeof awsSchema>;
+export type AwsIdentity = z.infer<typeof awsIdentitySchema>;

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { connectionIdSchema } from './common';
+
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const RESOURCE_GROUP = /^[-\w.()]{1,89}[-\w()]$/;
+
+export const storageAccountNameSchema = z
+  .string()
+  .regex(/^[a-z0-9]{3,24}$/, {
+    message: 'must be 3-24 lower-case letters and digits, and globally unique across Azure (it becomes <name>.blob.core.windows.net)',
+  });
+
+export const containerNameSchema = z
+  .string()
+  .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, { message: 'must be 3-63 lower-case letters, digits and single "-", starting and ending with a letter or digit' });
+
+export const azureIdentitySchema = z.discriminatedUnion('mode', [
+  z
+    .object({
+      mode: z.literal('workload-identity'),
+      /** User-assigned managed identity name; the environment name is appended. */
+      identityName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/).default('airflow-xcoms'),
+      /** AKS cluster OIDC issuer URL and the service accounts that run Airflow tasks. */
+      aks: z
+        .object({
+          oidcIssuerUrl: z.string().url({ message: 'must be the AKS OIDC issuer URL (az aks show --query oidcIssuerProfile.issuerUrl)' }).refine((u) => u.startsWith('https://'), { message: 'must be an https URL' }),
+          serviceAccounts: z
+            .array(z.object({ namespace: z.string().regex(K8S_NAME), serviceAccount: z.string().regex(K8S_NAME) }).strict())
+            .min(1, { message: 'name at least one Kubernetes service account that runs Airflow tasks' }),
+        })
+        .strict(),
+    })
+    .strict(),
+  z
+    .object({
+      mode: z.literal('key'),
+      /** Key Vault that holds the Airflow connection (created by the stack). 3-24 letters, digits, "-". */
+      keyVaultName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9]$/, { message: 'must be 3-24 letters, digits and "-", starting with a letter, globally unique' }),
+      /** Key Vault secret-name prefix that Airflow's AzureKeyVaultBackend reads connections from. */
+      connectionsPrefix: z.string().regex(/^[A-Za-z0-9-]+$/, { message: 'must hold only letters, digits and "-" (Key Vault secret names)' }).default('airflow-connections'),
+    })
+    .strict(),
+]);
+
+export const azureStateSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('local') }).strict(),
+  z
+    .object({
+      type: z.literal('azurerm'),
+      resourceGroupName: z.string().regex(RESOURCE_GROUP),
+      storageAccountName: storageAccountNameSchema,
+      containerName: containerNameSchema,
+      key: z.string().min(1),
+    })
+    .strict(),
+]);
+
+export const azureSchema = z
+  .object({
+    subscriptionId: z.string().regex(UUID, { message: 'must be a subscription id (a UUID)' }).optional(),
+    tenantId: z.string().regex(UUID, { message: 'must be a tenant id (a UUID)' }).optional(),
+    location: z.string().regex(/^[a-z0-9]+$/, { message: 'must be an Azure region name such as westeurope' }),
+    resourceGroup: z
+      .object({
+        name: z.string().regex(RESOURCE_GROUP, { message: 'must be 1-90 letters, digits, "-", "_", ".", "(", ")", not ending with "."' }),
+        /** Create the group (true) or use an existing one (false). */
+        create: z.boolean().default(true),
+      })
+      .strict(),
+    storageAccountName: storageAccountNameSchema,
+    containerName: containerNameSchema.default('airflow-xcoms'),
+    connectionId: connectionIdSchema.default('azure_xcoms'),
+    replication: z.enum(['LRS', 'ZRS', 'GRS', 'GZRS', 'RAGRS', 'RAGZRS']).default('ZRS'),
+    network: z
+      .object({
+        publicNetworkAccess: z.boolean().default(true),
+        defaultAction: z.enum(['Allow', 'Deny']).default('Allow'),
+        ipRules: z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/, { message: 'must be an IPv4 address or CIDR range' })).default([]),
+        subnetIds: z.array(z.string().startsWith('/subscriptions/', { message: 'must be a subnet resource id' })).default([]),
+      })
+      .strict()
+      .default({ publicNetworkAccess: true, defaultAction: 'Allow', ipRules: [], subnetIds: [] }),
+    /** Days deleted blobs and containers stay restorable. */
+    softDeleteDays: z.number().int().min(1).max(365).default(7),
+    identity: azureIdentitySchema,
+    state: azureStateSchema.default({ type: 'local' }),
+  })
+  .strict();
+
+export type AzureSettings = z.infer<typeof azureSchema>;

@@ -1,0 +1,7 @@
+export * from './common';
+export * from './aws';
+export * from './gcp';
+export * from './azure';
+export * from './schema';
+export * from './errors';
+export * from './load';

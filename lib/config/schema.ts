@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { awsSchema } from './aws';
+import { azureSchema } from './azure';
+import { ENVIRONMENT_NAME, removalPolicySchema, retentionSchema, tagsSchema, xcomSchema } from './common';
+import { gcpSchema } from './gcp';
+
+/** One environment (dev, staging, prod, ...): shared settings plus a section per cloud it deploys to. */
+export const environmentSchema = z
+  .object({
+    xcom: xcomSchema.default({ prefix: 'xcom', dedicatedBucket: false, threshold: 1024, compression: 'gzip' }),
+    retention: retentionSchema.default({ currentDays: 30, noncurrentDays: 7 }),
+    /** What happens to the bucket when the stack is deleted. */
+    removalPolicy: removalPolicySchema.default('retain'),
+    tags: tagsSchema.default({}),
+    aws: awsSchema.optional(),
+    gcp: gcpSchema.optional(),
+    azure: azureSchema.optional(),
+  })
+  .strict()
+  .superRefine((env, ctx) => {
+    if (env.xcom.prefix === '' && !env.xcom.dedicatedBucket) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['xcom', 'prefix'],
+        input: env.xcom.prefix,
+        message:
+          'is empty, so lifecycle rules and grants would cover the whole bucket; set a prefix such as "xcom", or set xcom.dedicatedBucket: true if the bucket holds nothing but XComs',
+      });
+    }
+  });
+
+/** The whole environments file. `defaults` is deep-merged under every environment before validation. */
+export const environmentsFileSchema = z
+  .object({
+    defaults: z.record(z.string(), z.unknown()).optional(),
+    environments: z
+      .record(
+        z.string().regex(ENVIRONMENT_NAME, { message: 'environment names must be 1-20 lower-case letters, digits and "-", starting with a letter' }),
+        z.unknown(),
+      )
+      .refine((envs) => Object.keys(envs).length > 0, { message: 'define at least one environment' }),
+  })
+  .strict();
+
+export type EnvironmentConfig = z.infer<typeof environmentSchema>;
+export type EnvironmentInput = z.input<typeof environmentSchema>;

@@ -1,0 +1,4 @@
+// Shared jest setup: CDKTF matchers (toHaveResourceWithProperties, ...).
+import { Testing } from 'cdktf';
+
+Testing.setupJest();
