@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh clone: installs what it needs, then type-checks, runs the
-# TypeScript unit tests, the real (validated, cdk-nag-checked) synth of every environment, and the
-# Python runtime package's tests against real local storage servers and a real Airflow.
+# The whole test suite, from a fresh clone: installs what it needs (npm packages, the Python venv
+# with Airflow and the local storage servers), then type-checks, runs the TypeScript unit tests and
+# the Python runtime package's tests against real local servers and a real Airflow.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install.sh
+if [[ -f scripts/setup-python.sh ]]; then bash scripts/setup-python.sh; fi
 
 echo "== type-check (tsc --noEmit)"
 npx tsc --noEmit
