@@ -9,6 +9,8 @@ const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[A-Za-z0-9+=,.@_\/-]+|user\/[A-Za-z0-9+=,.@_\/-]+)$/;
 const OIDC_PROVIDER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[A-Za-z0-9.\/_-]+$/;
 const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** 64 (IAM limit) - 21 ("-" plus an environment name of up to 20 characters). */
+const USER_NAME_MAX = 43;
 
 /**
  * S3 bucket naming rules (general purpose buckets): 3-63 characters, lower-case letters, digits,
@@ -35,8 +37,15 @@ export const s3BucketNameSchema = z.string().superRefine((name, ctx) => {
 const userIdentitySchema = z
   .object({
     mode: z.literal('user'),
-    /** IAM user name; the environment name is appended (`airflow-xcoms-prod`). */
-    userName: z.string().regex(IAM_NAME, { message: 'must be 1-64 characters of letters, digits and +=,.@_-' }).default('airflow-xcoms'),
+    /**
+     * IAM user name; the environment name is appended (`airflow-xcoms-prod`), so at most 43
+     * characters (IAM allows 64; an environment name adds up to 21).
+     */
+    userName: z
+      .string()
+      .regex(IAM_NAME, { message: 'must be 1-64 characters of letters, digits and +=,.@_-' })
+      .max(USER_NAME_MAX, { message: `must be at most ${USER_NAME_MAX} characters: "-<environment>" is appended and IAM user names hold at most 64` })
+      .default('airflow-xcoms'),
     /** Secrets Manager prefix that Airflow's SecretsManagerBackend reads connections from. */
     connectionsPrefix: z
       .string()
@@ -103,6 +112,13 @@ export const awsSchema = z
     encryption: awsEncryptionSchema.default({ type: 's3' }),
     /** Write S3 server access logs to a separate bucket of the stack. */
     accessLogs: z.boolean().default(true),
+    /** Days after which server access log objects expire (only with accessLogs). */
+    accessLogsRetentionDays: z
+      .number()
+      .int({ message: 'must be a whole number of days' })
+      .min(1, { message: 'must be at least 1 day' })
+      .max(3650, { message: 'must be at most 3650 days' })
+      .default(90),
     identity: awsIdentitySchema.default({ mode: 'user', userName: 'airflow-xcoms', connectionsPrefix: 'airflow/connections' }),
   })
   .strict();

@@ -1,0 +1,133 @@
+import { Duration, SecretValue, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+
+export interface XcomUserIdentityProps {
+  /** The customer-managed access policy (attached to the user's group, never to the user). */
+  readonly policy: iam.IManagedPolicy;
+  /** IAM user name, environment suffix included (`airflow-xcoms-prod`). */
+  readonly userName: string;
+  /** Secrets Manager prefix Airflow's SecretsManagerBackend reads connections from. */
+  readonly connectionsPrefix: string;
+  /** Airflow connection id; the secret is `<connectionsPrefix>/<connectionId>`. */
+  readonly connectionId: string;
+  /** Region written to the connection's `extra.region_name`. */
+  readonly region: string;
+}
+
+/**
+ * Identity mode `user`: an IAM user in a group that holds the policy (checkov CKV_AWS_40), and an
+ * access key stored as an Airflow connection JSON in Secrets Manager. The secret access key only
+ * ever appears in the template as a `Fn::GetAtt` of the access key resource.
+ */
+export class XcomUserIdentity extends Construct {
+  public readonly user: iam.User;
+  public readonly group: iam.Group;
+  public readonly secret: secretsmanager.Secret;
+  /** Full secret name: `<connectionsPrefix>/<connectionId>`. */
+  public readonly secretName: string;
+
+  constructor(scope: Construct, id: string, props: XcomUserIdentityProps) {
+    super(scope, id);
+    this.group = new iam.Group(this, 'Group', { groupName: props.userName, managedPolicies: [props.policy] });
+    this.user = new iam.User(this, 'User', { userName: props.userName, groups: [this.group] });
+    const accessKey = new iam.AccessKey(this, 'AccessKey', { user: this.user });
+
+    this.secretName = `${props.connectionsPrefix}/${props.connectionId}`;
+    // Airflow's JSON connection format. The password is `accessKey.secretAccessKey`, a SecretValue
+    // backed by the resource attribute: the rendered SecretString is a Fn::Join over
+    // `Fn::GetAtt [AccessKey, SecretAccessKey]`, so the plaintext never enters the template.
+    const connection = Stack.of(this).toJsonString({
+      conn_type: 'aws',
+      login: accessKey.accessKeyId,
+      password: accessKey.secretAccessKey.unsafeUnwrap(),
+      extra: { region_name: props.region },
+    });
+    this.secret = new secretsmanager.Secret(this, 'Connection', {
+      secretName: this.secretName,
+      description: `Airflow connection ${props.connectionId} (IAM user ${props.userName}) for the XCom bucket`,
+      // A token built only from resource attributes; "unsafePlainText" is the factory that accepts it.
+      secretStringValue: SecretValue.unsafePlainText(connection),
+    });
+    Validations.of(this.secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The secret holds an IAM access key, which a generic Secrets Manager rotation function cannot rotate. Rotate by hand as docs/aws.md describes (create a second key, update the secret, deactivate and delete the old key), or use identity mode "role" to avoid long-lived keys.',
+    });
+  }
+}
+
+export interface TrustedPrincipals {
+  /** Role, user or account-root ARNs that may call sts:AssumeRole. */
+  readonly arns: readonly string[];
+  /** Required `sts:ExternalId` for those principals. */
+  readonly externalId?: string;
+  /** Kubernetes service accounts on EKS (IRSA) that may call sts:AssumeRoleWithWebIdentity. */
+  readonly eks: readonly { oidcProviderArn: string; namespace: string; serviceAccount: string }[];
+}
+
+export interface XcomRoleIdentityProps {
+  readonly policy: iam.IManagedPolicy;
+  readonly roleName: string;
+  readonly trust: TrustedPrincipals;
+  /** Maximum session length. */
+  readonly maxSessionHours: number;
+}
+
+/**
+ * Identity mode `role`: an IAM role with the access policy, assumable by the configured principals
+ * (optionally with an external id) and/or by EKS service accounts through IRSA. No wildcard principals.
+ */
+export class XcomRoleIdentity extends Construct {
+  public readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: XcomRoleIdentityProps) {
+    super(scope, id);
+    const principals = trustPrincipals(props.trust);
+    if (principals.length === 0) {
+      // The config schema refuses this already; kept for callers that build the construct directly.
+      throw new Error('XcomRoleIdentity needs at least one trusted principal or EKS service account');
+    }
+    this.role = new iam.Role(this, 'Role', {
+      roleName: props.roleName,
+      description: 'Airflow XCom access role',
+      assumedBy: principals[0],
+      managedPolicies: [props.policy],
+      maxSessionDuration: Duration.hours(props.maxSessionHours),
+    });
+    for (const principal of principals.slice(1)) {
+      this.role.assumeRolePolicy?.addStatements(
+        new iam.PolicyStatement({ actions: [principal.assumeRoleAction], principals: [principal] }),
+      );
+    }
+  }
+}
+
+function trustPrincipals(trust: TrustedPrincipals): iam.IPrincipal[] {
+  const out: iam.IPrincipal[] = [];
+  for (const arn of trust.arns) {
+    const principal = new iam.ArnPrincipal(arn);
+    out.push(trust.externalId ? principal.withConditions({ StringEquals: { 'sts:ExternalId': trust.externalId } }) : principal);
+  }
+  for (const sa of trust.eks) {
+    const issuer = oidcIssuer(sa.oidcProviderArn);
+    out.push(
+      new iam.WebIdentityPrincipal(sa.oidcProviderArn, {
+        StringEquals: {
+          [`${issuer}:sub`]: `system:serviceaccount:${sa.namespace}:${sa.serviceAccount}`,
+          [`${issuer}:aud`]: 'sts.amazonaws.com',
+        },
+      }),
+    );
+  }
+  return out;
+}
+
+/** `arn:aws:iam::<acct>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>` -> the issuer host/path. */
+export function oidcIssuer(oidcProviderArn: string): string {
+  const marker = ':oidc-provider/';
+  const at = oidcProviderArn.indexOf(marker);
+  if (at < 0) throw new Error(`not an IAM OIDC provider ARN: ${oidcProviderArn}`);
+  return oidcProviderArn.slice(at + marker.length);
+}
