@@ -1,0 +1,160 @@
+"""Real storage servers on loopback, started and stopped by PID for the tests.
+
+Each server binds 127.0.0.1 on a free port, keeps its data in a temporary directory, is waited for
+with a bounded readiness check and is always stopped in teardown (terminate, then kill).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+AZURITE_BIN = REPO_ROOT / "node_modules" / ".bin" / "azurite-blob"
+READY_TIMEOUT = 30.0
+
+# Azurite's well-known development account (public, documented by Microsoft).
+AZURITE_ACCOUNT = "devstoreaccount1"
+AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    process: subprocess.Popen
+    data_dir: str
+    log_path: str
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        """Stop this server by its PID (terminate, then kill after 10 s)."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+    def log_tail(self) -> str:
+        with contextlib.suppress(OSError), open(self.log_path, encoding="utf-8", errors="replace") as f:
+            return f.read()[-2000:]
+        return ""
+
+
+def _wait_http(server: Server, path: str = "/") -> None:
+    deadline = time.monotonic() + READY_TIMEOUT
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        if not server.running:
+            raise RuntimeError(f"{server.name} exited early:\n{server.log_tail()}")
+        try:
+            urllib.request.urlopen(server.url + path, timeout=2).close()
+            return
+        except urllib.error.HTTPError:
+            return  # any HTTP answer means the server is up
+        except OSError as err:
+            last = err
+            time.sleep(0.2)
+    server.stop()
+    raise RuntimeError(f"{server.name} not ready on {server.url} after {READY_TIMEOUT}s: {last}")
+
+
+@contextlib.contextmanager
+def run_server(name: str, argv_for_port, ready_path: str = "/", env: dict | None = None) -> Iterator[Server]:
+    data_dir = tempfile.mkdtemp(prefix=f"xcomkit-{name}-")
+    port = free_port()
+    log_path = os.path.join(data_dir, "server.log")
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            argv_for_port(port, data_dir),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=data_dir,
+            env={**os.environ, **(env or {})},
+            start_new_session=True,
+        )
+    server = Server(name, port, process, data_dir, log_path)
+    try:
+        _wait_http(server, ready_path)
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def moto_server() -> contextlib.AbstractContextManager[Server]:
+    return run_server(
+        "moto",
+        lambda port, _dir: [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        ready_path="/moto-api/",
+    )
+
+
+def gcs_emulator() -> contextlib.AbstractContextManager[Server]:
+    return run_server(
+        "gcp-storage-emulator",
+        lambda port, _dir: [
+            str(VENV_BIN / "gcp-storage-emulator"),
+            "start",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--in-memory",
+            "--quiet",
+        ],
+        ready_path="/storage/v1/b",
+    )
+
+
+def azurite() -> contextlib.AbstractContextManager[Server]:
+    return run_server(
+        "azurite",
+        lambda port, data_dir: [
+            str(AZURITE_BIN),
+            "--blobHost",
+            "127.0.0.1",
+            "--blobPort",
+            str(port),
+            "--location",
+            data_dir,
+            "--silent",
+            "--skipApiVersionCheck",
+            "--loose",
+        ],
+    )
+
+
+def azurite_connection_string(port: int) -> str:
+    return (
+        f"DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};AccountKey={AZURITE_KEY};"
+        f"BlobEndpoint=http://127.0.0.1:{port}/{AZURITE_ACCOUNT};"
+    )
