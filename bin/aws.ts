@@ -5,12 +5,12 @@
  *   npx cdk synth -c config=other.yaml   another environments file
  * cdk-nag's AwsSolutions checks and aws-cdk-lib's template validation run on every synth.
  */
-import { App } from 'aws-cdk-lib';
-import { buildAwsApp } from '../lib/aws/app';
+import { buildAwsApp, newAwsApp } from '../lib/aws/app';
 import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from '../lib/config';
 
 function main(): void {
-  const app = new App();
+  // Built-in template validation stays on here (the default); CDK context from cdk.json and -c wins.
+  const app = newAwsApp();
   const env = app.node.tryGetContext('env') as string | undefined;
   const file = (app.node.tryGetContext('config') as string | undefined) ?? DEFAULT_CONFIG_FILE;
   try {

@@ -21,8 +21,8 @@ export interface BuildAwsAppOptions {
    */
   readonly appProps?: AppProps;
   /**
-   * Define the stacks in this App instead of a new one (it must not hold other plugins).
-   * @default - a new App
+   * Define the stacks in this App instead of a new one (create it with {@link newAwsApp}).
+   * @default - a new App with {@link AWS_FEATURE_FLAGS}
    */
   readonly app?: App;
 }
@@ -31,6 +31,28 @@ export interface AwsApp {
   readonly app: App;
   /** The stacks defined, keyed by environment name. */
   readonly stacks: Readonly<Record<string, AirflowXcomsStack>>;
+}
+
+/**
+ * Feature flags the stacks rely on (the same values as cdk.json, which only the CDK CLI reads), so
+ * tests and other callers of {@link buildAwsApp} synthesize exactly what `cdk synth` does.
+ */
+export const AWS_FEATURE_FLAGS: Readonly<Record<string, boolean>> = {
+  '@aws-cdk/aws-iam:minimizePolicies': true,
+  '@aws-cdk/core:enableAdditionalMetadataCollection': false,
+  // Access logs are delivered through a bucket-policy grant to logging.s3.amazonaws.com, which
+  // works with ObjectOwnership BucketOwnerEnforced (the ACL-based LogDeliveryWrite does not).
+  '@aws-cdk/aws-s3:createDefaultLoggingPolicy': true,
+  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+  '@aws-cdk/aws-kms:applyImportedAliasPermissionsToPrincipal': true,
+  '@aws-cdk/aws-s3:keepNotificationInImportedBucket': true,
+  // Fail the synth if a SecretValue would be rendered outside a secret-accepting property.
+  '@aws-cdk/core:checkSecretUsage': true,
+};
+
+/** A new App with the kit's feature flags under the given context. */
+export function newAwsApp(props: AppProps = {}): App {
+  return new App({ ...props, context: { ...AWS_FEATURE_FLAGS, ...props.context } });
 }
 
 type AwsEnvironment = EnvironmentConfig & { aws: AwsSettings };
@@ -47,7 +69,7 @@ export function buildAwsApp(config: KitConfig, options: BuildAwsAppOptions = {})
 
   const app =
     options.app ??
-    new App({ ...options.appProps, builtinCloudFormationValidation: options.templateValidation ?? options.appProps?.builtinCloudFormationValidation ?? true });
+    newAwsApp({ ...options.appProps, builtinCloudFormationValidation: options.templateValidation ?? options.appProps?.builtinCloudFormationValidation ?? true });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
   const stacks: Record<string, AirflowXcomsStack> = {};

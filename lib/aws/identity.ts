@@ -84,44 +84,37 @@ export class XcomRoleIdentity extends Construct {
 
   constructor(scope: Construct, id: string, props: XcomRoleIdentityProps) {
     super(scope, id);
-    const principals = trustPrincipals(props.trust);
-    if (principals.length === 0) {
+    const { arns, externalId, eks } = props.trust;
+    const webIdentities = eks.map(webIdentityPrincipal);
+    if (arns.length === 0 && webIdentities.length === 0) {
       // The config schema refuses this already; kept for callers that build the construct directly.
       throw new Error('XcomRoleIdentity needs at least one trusted principal or EKS service account');
     }
+    // Principals that call sts:AssumeRole go into one statement; `externalIds` adds the
+    // sts:ExternalId condition to that statement only (not to the web-identity statements below).
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
       description: 'Airflow XCom access role',
-      assumedBy: principals[0],
+      assumedBy: arns.length > 0 ? new iam.CompositePrincipal(...arns.map((arn) => new iam.ArnPrincipal(arn))) : webIdentities[0],
+      externalIds: arns.length > 0 && externalId ? [externalId] : undefined,
       managedPolicies: [props.policy],
       maxSessionDuration: Duration.hours(props.maxSessionHours),
     });
-    for (const principal of principals.slice(1)) {
-      this.role.assumeRolePolicy?.addStatements(
-        new iam.PolicyStatement({ actions: [principal.assumeRoleAction], principals: [principal] }),
-      );
+    for (const principal of arns.length > 0 ? webIdentities : webIdentities.slice(1)) {
+      this.role.assumeRolePolicy?.addStatements(new iam.PolicyStatement({ actions: [principal.assumeRoleAction], principals: [principal] }));
     }
   }
 }
 
-function trustPrincipals(trust: TrustedPrincipals): iam.IPrincipal[] {
-  const out: iam.IPrincipal[] = [];
-  for (const arn of trust.arns) {
-    const principal = new iam.ArnPrincipal(arn);
-    out.push(trust.externalId ? principal.withConditions({ StringEquals: { 'sts:ExternalId': trust.externalId } }) : principal);
-  }
-  for (const sa of trust.eks) {
-    const issuer = oidcIssuer(sa.oidcProviderArn);
-    out.push(
-      new iam.WebIdentityPrincipal(sa.oidcProviderArn, {
-        StringEquals: {
-          [`${issuer}:sub`]: `system:serviceaccount:${sa.namespace}:${sa.serviceAccount}`,
-          [`${issuer}:aud`]: 'sts.amazonaws.com',
-        },
-      }),
-    );
-  }
-  return out;
+/** IRSA: the service account's projected token, for this audience only. */
+function webIdentityPrincipal(sa: { oidcProviderArn: string; namespace: string; serviceAccount: string }): iam.IPrincipal {
+  const issuer = oidcIssuer(sa.oidcProviderArn);
+  return new iam.WebIdentityPrincipal(sa.oidcProviderArn, {
+    StringEquals: {
+      [`${issuer}:sub`]: `system:serviceaccount:${sa.namespace}:${sa.serviceAccount}`,
+      [`${issuer}:aud`]: 'sts.amazonaws.com',
+    },
+  });
 }
 
 /** `arn:aws:iam::<acct>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>` -> the issuer host/path. */

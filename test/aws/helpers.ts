@@ -1,0 +1,45 @@
+/** Test helpers: build stacks through the same factory bin/aws.ts uses, without template validation. */
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildAwsApp } from '../../lib/aws/app';
+import type { AirflowXcomsStack } from '../../lib/aws/stack';
+import { loadConfig, parseConfig, type KitConfig } from '../../lib/config';
+
+export const SHIPPED_FILE = 'config/environments.yaml';
+export const SHIPPED_ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
+
+let shipped: KitConfig | undefined;
+export function shippedConfig(): KitConfig {
+  shipped ??= loadConfig(SHIPPED_FILE);
+  return shipped;
+}
+
+/** A fresh app with one stack for `environment` of `config` (cdk-nag on, template validation off). */
+export function buildStack(config: KitConfig, environment: string): AirflowXcomsStack {
+  const { stacks } = buildAwsApp(config, { environment, templateValidation: false });
+  return stacks[environment];
+}
+
+export function shippedTemplate(environment: string): Template {
+  return Template.fromStack(buildStack(shippedConfig(), environment));
+}
+
+/** One environment named `test` built from an `aws` section and optional shared settings. */
+export function testConfig(aws: Record<string, unknown>, env: Record<string, unknown> = {}): KitConfig {
+  return parseConfig({ environments: { test: { ...env, aws: { region: 'eu-west-1', ...aws } } } }, 'test.yaml');
+}
+
+export function templateFor(aws: Record<string, unknown>, env: Record<string, unknown> = {}): Template {
+  return Template.fromStack(buildStack(testConfig(aws, env), 'test'));
+}
+
+export const MWAA_ROLE = 'arn:aws:iam::123456789012:role/mwaa-execution-role';
+export const OIDC_PROVIDER = 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
+export const OIDC_ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
+
+/** The single resource of `type` in the template (fails when there is not exactly one). */
+export function onlyResource(template: Template, type: string): { logicalId: string; properties: Record<string, any> } {
+  const found = Object.entries(template.findResources(type));
+  if (found.length !== 1) throw new Error(`expected exactly one ${type}, found ${found.length}`);
+  const [logicalId, resource] = found[0];
+  return { logicalId, properties: (resource as { Properties: Record<string, any> }).Properties };
+}
