@@ -15,19 +15,27 @@ export const containerNameSchema = z
   .string()
   .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, { message: 'must be 3-63 lower-case letters, digits and single "-", starting and ending with a letter or digit' });
 
+/** Key Vault names: 3-24 letters, digits and "-", starting with a letter, ending with a letter or digit, no "--". */
+export const keyVaultNameSchema = z
+  .string()
+  .regex(/^[A-Za-z](?!.*--)[A-Za-z0-9-]{1,22}[A-Za-z0-9]$/, {
+    message: 'must be 3-24 letters, digits and single "-", starting with a letter and ending with a letter or digit, and globally unique (<name>.vault.azure.net)',
+  });
+
 export const azureIdentitySchema = z.discriminatedUnion('mode', [
   z
     .object({
       mode: z.literal('workload-identity'),
       /** User-assigned managed identity name; the environment name is appended. */
-      identityName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/).default('airflow-xcoms'),
+      identityName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{2,100}$/, { message: 'must be 3-101 letters, digits, "-" and "_", starting with a letter or digit' }).default('airflow-xcoms'),
       /** AKS cluster OIDC issuer URL and the service accounts that run Airflow tasks. */
       aks: z
         .object({
           oidcIssuerUrl: z.string().url({ message: 'must be the AKS OIDC issuer URL (az aks show --query oidcIssuerProfile.issuerUrl)' }).refine((u) => u.startsWith('https://'), { message: 'must be an https URL' }),
           serviceAccounts: z
             .array(z.object({ namespace: z.string().regex(K8S_NAME), serviceAccount: z.string().regex(K8S_NAME) }).strict())
-            .min(1, { message: 'name at least one Kubernetes service account that runs Airflow tasks' }),
+            .min(1, { message: 'name at least one Kubernetes service account that runs Airflow tasks' })
+            .max(20, { message: 'a managed identity accepts at most 20 federated identity credentials' }),
         })
         .strict(),
     })
@@ -35,23 +43,41 @@ export const azureIdentitySchema = z.discriminatedUnion('mode', [
   z
     .object({
       mode: z.literal('key'),
-      /** Key Vault that holds the Airflow connection (created by the stack). 3-24 letters, digits, "-". */
-      keyVaultName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9]$/, { message: 'must be 3-24 letters, digits and "-", starting with a letter, globally unique' }),
-      /** Key Vault secret-name prefix that Airflow's AzureKeyVaultBackend reads connections from. */
-      connectionsPrefix: z.string().regex(/^[A-Za-z0-9-]+$/, { message: 'must hold only letters, digits and "-" (Key Vault secret names)' }).default('airflow-connections'),
+      /** Key Vault that holds the Airflow connection (created by the stack, RBAC-enabled, purge protection on). */
+      keyVaultName: keyVaultNameSchema,
+      /** Key Vault secret-name prefix that Airflow's AzureKeyVaultBackend reads connections from (separator "-"). */
+      connectionsPrefix: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/, { message: 'must be 1-100 letters, digits and "-", starting with a letter or digit (Key Vault secret names)' })
+        .default('airflow-connections'),
+      /** Entra object ids granted "Key Vault Secrets User" on the connection secret (whatever Airflow reads secrets as). */
+      secretReaders: z.array(z.string().regex(UUID, { message: 'must be an Entra object id (a UUID)' })).default([]),
     })
     .strict(),
 ]);
 
+/** Terraform state backend. Local paths are relative, so no machine path lands in the synthesized JSON. */
 export const azureStateSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('local') }).strict(),
+  z
+    .object({
+      type: z.literal('local'),
+      /** State file, relative to the stack's directory `cdktf.out/stacks/<stack>`; defaults to `../../../terraform.<stack>.tfstate` (the project root, as cdktf does). */
+      path: z
+        .string()
+        .regex(/^(?![\/~])(?![A-Za-z]:)[\w./-]+$/, { message: 'must be a relative path (an absolute path would put this machine\'s layout into the synthesized JSON)' })
+        .optional(),
+    })
+    .strict(),
   z
     .object({
       type: z.literal('azurerm'),
       resourceGroupName: z.string().regex(RESOURCE_GROUP),
       storageAccountName: storageAccountNameSchema,
       containerName: containerNameSchema,
+      /** Blob name of the state. */
       key: z.string().min(1),
+      /** Authenticate to the state account with Entra ID instead of an account key. */
+      useAzureadAuth: z.boolean().default(true),
     })
     .strict(),
 ]);
@@ -60,7 +86,7 @@ export const azureSchema = z
   .object({
     subscriptionId: z.string().regex(UUID, { message: 'must be a subscription id (a UUID)' }).optional(),
     tenantId: z.string().regex(UUID, { message: 'must be a tenant id (a UUID)' }).optional(),
-    location: z.string().regex(/^[a-z0-9]+$/, { message: 'must be an Azure region name such as westeurope' }),
+    location: z.string().regex(/^[a-z][a-z0-9]+$/, { message: 'must be an Azure region name such as westeurope (lower case, no spaces)' }),
     resourceGroup: z
       .object({
         name: z.string().regex(RESOURCE_GROUP, { message: 'must be 1-90 letters, digits, "-", "_", ".", "(", ")", not ending with "."' }),
@@ -89,3 +115,4 @@ export const azureSchema = z
   .strict();
 
 export type AzureSettings = z.infer<typeof azureSchema>;
+export type AzureIdentity = z.infer<typeof azureIdentitySchema>;

@@ -1,10 +1,22 @@
 import { z } from 'zod';
 import { connectionIdSchema } from './common';
 
+/** GCP project ids: 6-30 lower-case letters, digits and "-", starting with a letter, not ending with "-". */
 export const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const SERVICE_ACCOUNT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const KMS_KEY_NAME = /^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/locations\/[a-z0-9-]+\/keyRings\/[A-Za-z0-9_-]+\/cryptoKeys\/[A-Za-z0-9_-]+$/;
+/** A single region: `europe-west1`, `us-central1`, `northamerica-northeast2`. */
+export const GCP_REGION = /^[a-z]+(-[a-z]+)+\d+$/;
+/** Multi-regions and predefined dual-regions (case-insensitive, as GCS treats them). */
+export const GCS_MULTI_OR_DUAL_REGIONS = ['ASIA', 'EU', 'US', 'ASIA1', 'EUR4', 'EUR5', 'EUR7', 'EUR8', 'NAM4'] as const;
+/** IAM principals for Secret Manager accessors: `serviceAccount:x@p.iam.gserviceaccount.com`, `group:...`, `principal://...`. */
+const IAM_MEMBER = /^(user|serviceAccount|group|domain):[^\s]+$|^principal(Set)?:\/\/[^\s]+$/;
+
+/** True for a single GCS region (as opposed to a multi- or dual-region). */
+export function isGcpRegion(location: string): boolean {
+  return GCP_REGION.test(location);
+}
 
 /** GCS bucket naming rules (names without dots): 3-63 characters, lower-case letters, digits, "-" and "_". */
 export function gcsBucketNameProblems(name: string): string[] {
@@ -21,6 +33,15 @@ export const gcsBucketNameSchema = z.string().superRefine((name, ctx) => {
   if (problems.length > 0) ctx.addIssue({ code: 'custom', message: `is not a valid GCS bucket name: it ${problems.join('; it ')}` });
 });
 
+export const gcsLocationSchema = z.string().superRefine((location, ctx) => {
+  if (isGcpRegion(location)) return;
+  if ((GCS_MULTI_OR_DUAL_REGIONS as readonly string[]).includes(location.toUpperCase())) return;
+  ctx.addIssue({
+    code: 'custom',
+    message: `must be a GCS location: a region such as europe-west1, a multi-region (ASIA, EU, US) or a dual-region (${GCS_MULTI_OR_DUAL_REGIONS.slice(3).join(', ')})`,
+  });
+});
+
 const kubernetesServiceAccountSchema = z
   .object({
     namespace: z.string().regex(K8S_NAME, { message: 'must be a Kubernetes namespace name' }),
@@ -28,12 +49,29 @@ const kubernetesServiceAccountSchema = z
   })
   .strict();
 
+const serviceAccountIdSchema = z
+  .string()
+  .regex(SERVICE_ACCOUNT_ID, { message: 'must be 6-30 lower-case letters, digits and "-", starting with a letter' })
+  .default('airflow-xcoms');
+
+/** Replication of the Secret Manager secret that holds the key-mode connection. */
+export const gcpSecretReplicationSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('automatic') }).strict(),
+  z
+    .object({
+      type: z.literal('user-managed'),
+      /** Replica regions; defaults to the bucket's location when that is a single region. */
+      locations: z.array(z.string().regex(GCP_REGION, { message: 'must be a GCP region such as europe-west1' })).min(1).optional(),
+    })
+    .strict(),
+]);
+
 export const gcpIdentitySchema = z.discriminatedUnion('mode', [
   z
     .object({
       mode: z.literal('workload-identity'),
       /** Service account id; the environment name is appended (`airflow-xcoms-prod`), 6-30 characters in all. */
-      serviceAccountId: z.string().regex(SERVICE_ACCOUNT_ID, { message: 'must be 6-30 lower-case letters, digits and "-"' }).default('airflow-xcoms'),
+      serviceAccountId: serviceAccountIdSchema,
       /** GKE Kubernetes service accounts (Airflow workers) bound through Workload Identity. */
       kubernetes: z.array(kubernetesServiceAccountSchema).min(1, { message: 'name at least one Kubernetes service account that runs Airflow tasks' }),
     })
@@ -41,23 +79,47 @@ export const gcpIdentitySchema = z.discriminatedUnion('mode', [
   z
     .object({
       mode: z.literal('key'),
-      serviceAccountId: z.string().regex(SERVICE_ACCOUNT_ID, { message: 'must be 6-30 lower-case letters, digits and "-"' }).default('airflow-xcoms'),
-      /** Secret Manager prefix that Airflow's CloudSecretManagerBackend reads connections from. */
-      connectionsPrefix: z.string().regex(/^[A-Za-z0-9_-]+$/, { message: 'must hold only letters, digits, "_" and "-"' }).default('airflow-connections'),
+      serviceAccountId: serviceAccountIdSchema,
+      /** Secret Manager prefix that Airflow's CloudSecretManagerBackend reads connections from (separator "-"). */
+      connectionsPrefix: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,200}$/, { message: 'must be 1-200 letters, digits, "_" and "-" (Secret Manager secret ids)' })
+        .default('airflow-connections'),
+      /** Where the secret is replicated: `automatic`, or `user-managed` in the bucket's region (or `locations`). */
+      secretReplication: gcpSecretReplicationSchema.default({ type: 'automatic' }),
+      /** IAM members granted `roles/secretmanager.secretAccessor` on the secret (whatever Airflow reads secrets as). */
+      secretAccessors: z.array(z.string().regex(IAM_MEMBER, { message: 'must be an IAM member such as serviceAccount:airflow@my-project.iam.gserviceaccount.com' })).default([]),
     })
     .strict(),
 ]);
 
+/** Terraform state backend. Local paths are relative, so no machine path lands in the synthesized JSON. */
 export const gcpStateSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('local') }).strict(),
-  z.object({ type: z.literal('gcs'), bucket: gcsBucketNameSchema, prefix: z.string().min(1) }).strict(),
+  z
+    .object({
+      type: z.literal('local'),
+      /** State file, relative to the stack's directory `cdktf.out/stacks/<stack>`; defaults to `../../../terraform.<stack>.tfstate` (the project root, as cdktf does). */
+      path: z
+        .string()
+        .regex(/^(?![\/~])(?![A-Za-z]:)[\w./-]+$/, { message: 'must be a relative path (an absolute path would put this machine\'s layout into the synthesized JSON)' })
+        .optional(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('gcs'),
+      bucket: gcsBucketNameSchema,
+      /** Object prefix of the state; the stack name is appended (`<prefix>/gcp-<env>`). */
+      prefix: z.string().regex(/^[A-Za-z0-9][\w./-]*$/, { message: 'must be an object prefix such as terraform/airflow-xcoms' }),
+    })
+    .strict(),
 ]);
 
 export const gcpSchema = z
   .object({
     project: z.string().regex(GCP_PROJECT_ID, { message: 'must be a GCP project id: 6-30 lower-case letters, digits and "-", starting with a letter' }),
-    /** Bucket location: a region (europe-west1), dual-region or multi-region (EU, US). */
-    location: z.string().regex(/^[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]$/, { message: 'must be a GCS location such as EU, US or europe-west1' }),
+    /** Bucket location: a region (europe-west1), dual-region (EUR4) or multi-region (EU, US). */
+    location: gcsLocationSchema,
     connectionId: connectionIdSchema.default('gcp_xcoms'),
     /** Bucket name; defaults to `<project>-airflow-xcoms-<env>`. */
     bucketName: gcsBucketNameSchema.optional(),
@@ -69,6 +131,18 @@ export const gcpSchema = z
     /** Terraform state backend. */
     state: gcpStateSchema.default({ type: 'local' }),
   })
-  .strict();
+  .strict()
+  .superRefine((gcp, ctx) => {
+    const id = gcp.identity;
+    if (id.mode === 'key' && id.secretReplication.type === 'user-managed' && !id.secretReplication.locations && !isGcpRegion(gcp.location)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['identity', 'secretReplication', 'locations'],
+        input: undefined,
+        message: `is required: the bucket location "${gcp.location}" is not a single region, so name the secret's replica regions (e.g. [europe-west1])`,
+      });
+    }
+  });
 
 export type GcpSettings = z.infer<typeof gcpSchema>;
+export type GcpIdentity = z.infer<typeof gcpIdentitySchema>;

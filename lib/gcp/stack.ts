@@ -1,0 +1,100 @@
+import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { AirflowBinding, BINDING_SCHEMA_VERSION, BindingIdentity, CONN_TYPE_BY_CLOUD, xcomObjectStoragePath } from '../binding';
+import { gcsBucketNameProblems } from '../config/gcp';
+import type { EnvironmentConfig } from '../config/schema';
+import { configureStateBackend } from '../terraform/backend';
+import { addBindingOutput } from '../terraform/binding-output';
+import { stackName } from '../terraform/naming';
+import { labelsFromTags } from './labels';
+import { XcomBucket } from './xcom-bucket';
+import { XcomIdentity } from './xcom-identity';
+
+export interface GcpXcomStackProps {
+  /** Environment name (dev, staging, prod, ...). */
+  readonly environment: string;
+  /** The validated environment; must have a `gcp` section. */
+  readonly config: EnvironmentConfig;
+}
+
+/** Default bucket name: `<project>-airflow-xcoms-<env>`. */
+export function defaultGcsBucketName(project: string, environment: string): string {
+  return `${project}-airflow-xcoms-${environment}`;
+}
+
+/** One environment on Google Cloud: the XCom bucket, its identity and the Airflow binding output. */
+export class GcpXcomStack extends TerraformStack {
+  public readonly binding: AirflowBinding;
+  public readonly bucket: XcomBucket;
+  public readonly identity: XcomIdentity;
+
+  constructor(scope: Construct, props: GcpXcomStackProps) {
+    super(scope, stackName('gcp', props.environment));
+    const { config, environment } = props;
+    const gcp = config.gcp;
+    if (!gcp) throw new Error(`environment "${environment}" has no gcp section`);
+
+    const bucketName = gcp.bucketName ?? defaultGcsBucketName(gcp.project, environment);
+    const problems = gcsBucketNameProblems(bucketName);
+    if (problems.length > 0) {
+      throw new Error(`gcp.bucketName: the default name "${bucketName}" is not a valid GCS bucket name (it ${problems.join('; it ')}): set gcp.bucketName`);
+    }
+    const labels = labelsFromTags(config.tags);
+
+    new GoogleProvider(this, 'google', { project: gcp.project });
+    configureStateBackend(this, gcp.state);
+
+    this.bucket = new XcomBucket(this, 'xcom-bucket', {
+      project: gcp.project,
+      name: bucketName,
+      location: gcp.location,
+      prefix: config.xcom.prefix,
+      currentDays: config.retention.currentDays,
+      noncurrentDays: config.retention.noncurrentDays,
+      noncurrentNewerVersions: config.retention.noncurrentNewerVersions,
+      softDeleteDays: gcp.softDeleteDays,
+      kmsKeyName: gcp.kmsKeyName,
+      labels,
+      preventDestroy: config.removalPolicy === 'retain',
+    });
+
+    this.identity = new XcomIdentity(this, 'xcom-identity', {
+      project: gcp.project,
+      environment,
+      bucketName: this.bucket.bucket.name,
+      location: gcp.location,
+      prefix: config.xcom.prefix,
+      connectionId: gcp.connectionId,
+      identity: gcp.identity,
+      labels,
+    });
+
+    const path = xcomObjectStoragePath('gcp', gcp.connectionId, bucketName, config.xcom.prefix);
+    const identity: BindingIdentity = {
+      mode: gcp.identity.mode,
+      principal: this.identity.serviceAccount.email,
+      ...(gcp.identity.mode === 'workload-identity'
+        ? { kubernetesServiceAccounts: gcp.identity.kubernetes.map((k) => ({ namespace: k.namespace, serviceAccount: k.serviceAccount })) }
+        : {}),
+      ...(this.identity.secret ? { secret: { store: 'gcp-secret-manager' as const, ...this.identity.secret } } : {}),
+    };
+    this.binding = {
+      schemaVersion: BINDING_SCHEMA_VERSION,
+      cloud: 'gcp',
+      environment,
+      storage: { bucket: bucketName, prefix: config.xcom.prefix, region: gcp.location },
+      xcom: { path, threshold: config.xcom.threshold, compression: config.xcom.compression },
+      connection: { id: gcp.connectionId, type: CONN_TYPE_BY_CLOUD.gcp, extra: { project: gcp.project } },
+      identity,
+    };
+    addBindingOutput(this, this.binding);
+
+    new TerraformOutput(this, 'bucket_name', { value: this.bucket.bucket.name, description: 'XCom bucket' });
+    new TerraformOutput(this, 'xcom_objectstorage_path', { value: path, description: 'AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_PATH' });
+    new TerraformOutput(this, 'service_account_email', { value: this.identity.serviceAccount.email, description: 'Service account Airflow acts as' });
+    if (this.identity.secret) {
+      new TerraformOutput(this, 'connection_secret_id', { value: this.identity.secret.id, description: 'Secret Manager secret holding the Airflow connection (key mode)' });
+    }
+  }
+}
