@@ -1,0 +1,31 @@
+/**
+ * dotenv for Astro (`.env`) and docker compose (`env_file`). Values are single-quoted: docker compose
+ * (compose-go) takes single-quoted values literally, python-dotenv only unescapes `\\` and `\'` in
+ * them. A value without `'`, newlines, `\\` and a trailing `\` therefore reads the same in both, JSON
+ * double quotes included; anything else is refused rather than silently read two ways.
+ */
+import { headerLines, placeholderComment } from '../comments';
+import { AirflowSettingsError } from '../errors';
+import { AirflowSettings } from '../settings';
+import { Format, Rendered } from './types';
+
+export function dotenvQuote(name: string, value: string): string {
+  if (/['\n\r]/.test(value) || value.includes('\\\\') || value.endsWith('\\')) {
+    throw new AirflowSettingsError('dotenv', [
+      `the value of ${name} holds a single quote, a newline or a backslash sequence that docker compose and python-dotenv read differently; use --format shell, json or k8s`,
+    ]);
+  }
+  return `'${value}'`;
+}
+
+export function renderDotenv(s: AirflowSettings): Rendered {
+  const lines = headerLines(s).map((l) => `# ${l}`);
+  for (const setting of s.settings) {
+    const comment = placeholderComment(setting);
+    if (comment) lines.push(`# ${comment}`);
+    lines.push(`${setting.name}=${dotenvQuote(setting.name, setting.value)}`);
+  }
+  return { main: lines.join('\n') + '\n', mainHasSecrets: s.settings.some((x) => x.kind === 'connection' && x.secret), notes: [] };
+}
+
+export const dotenvFormat: Format = { name: 'dotenv', summary: 'KEY=\'value\' lines for Astro .env and docker compose env_file', render: renderDotenv };
