@@ -77,7 +77,7 @@ export class XcomBucket extends Construct {
         removalPolicy,
       });
       Validations.of(this.logBucket).acknowledge({
-        id: 'AwsSolutions-S1',
+        id: 'AwsSolutions::AwsSolutions-S1',
         reason: 'This is the server access log bucket; logging its own access would recurse. Its bucket policy only admits the S3 logging service for the data bucket.',
       });
     }
@@ -121,7 +121,7 @@ export class XcomBucket extends Construct {
     });
     if (!this.logBucket) {
       Validations.of(this.bucket).acknowledge({
-        id: 'AwsSolutions-S1',
+        id: 'AwsSolutions::AwsSolutions-S1',
         reason: 'Server access logs are switched off for this environment (aws.accessLogs: false), a deliberate cost choice for throw-away data.',
       });
     }

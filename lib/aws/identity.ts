@@ -51,7 +51,7 @@ export class XcomUserIdentity extends Construct {
       secretStringValue: SecretValue.unsafePlainText(connection),
     });
     Validations.of(this.secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
+      id: 'AwsSolutions::AwsSolutions-SMG4',
       reason:
         'The secret holds an IAM access key, which a generic Secrets Manager rotation function cannot rotate. Rotate by hand as docs/aws.md describes (create a second key, update the secret, deactivate and delete the old key), or use identity mode "role" to avoid long-lived keys.',
     });

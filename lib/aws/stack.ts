@@ -67,7 +67,7 @@ export class AirflowXcomsStack extends Stack {
       managedPolicyName: `${identityName}-xcom-access`,
     });
     Validations.of(this.access.policy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${iam5ResourceFinding(this, bucket.node.defaultChild as Construct, prefix)}]`,
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::${iam5ResourceFinding(this, bucket.node.defaultChild as Construct, prefix)}]`,
       reason:
         'Airflow writes one object per XCom under a generated key (<dag_id>/<run_id>/<task_id>/<uuid>), so object actions need a wildcard; it is confined to the XCom prefix of this one bucket, and the actions are listed one by one.',
     });

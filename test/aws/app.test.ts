@@ -1,0 +1,127 @@
+import * as fs from 'node:fs';
+import { Stack, Validations } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AWS_FEATURE_FLAGS, buildAwsApp, newAwsApp } from '../../lib/aws/app';
+import { ConfigError, parseConfig } from '../../lib/config';
+import { SHIPPED_ENVIRONMENTS, shippedConfig, testConfig } from './helpers';
+
+const ACK_KEY = Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
+
+/** Acknowledgements recorded on the constructs of a stack: construct path -> { rule id: reason }. */
+function acknowledgements(stack: Stack): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const construct of stack.node.findAll()) {
+    for (const entry of construct.node.metadata) {
+      if (entry.type === ACK_KEY) out[construct.node.path] = { ...out[construct.node.path], ...(entry.data as Record<string, string>) };
+    }
+  }
+  return out;
+}
+
+describe('buildAwsApp', () => {
+  test('without an environment, defines one stack per environment that has an aws section', () => {
+    const { stacks } = buildAwsApp(shippedConfig(), { templateValidation: false });
+    expect(Object.keys(stacks)).toEqual(['dev', 'staging', 'prod']);
+    expect(Object.values(stacks).map((s) => s.stackName)).toEqual(['AirflowXcoms-dev', 'AirflowXcoms-staging', 'AirflowXcoms-prod']);
+    for (const stack of Object.values(stacks)) expect(stack.region).toBe('eu-west-1');
+  });
+
+  test('environments without an aws section are skipped when synthesizing all', () => {
+    const config = parseConfig({ environments: { gcponly: {}, a: { aws: { region: 'us-east-1' } } } });
+    expect(Object.keys(buildAwsApp(config, { templateValidation: false }).stacks)).toEqual(['a']);
+  });
+
+  test('a selected environment gets exactly one stack, with the configured name, account and region', () => {
+    const config = testConfig({ stackName: 'XcomsTest', account: '123456789012', region: 'us-west-2' });
+    const { app, stacks } = buildAwsApp(config, { environment: 'test', templateValidation: false });
+    expect(app.node.children.filter((c) => c instanceof Stack)).toHaveLength(1);
+    expect(stacks.test.stackName).toBe('XcomsTest');
+    expect(stacks.test.account).toBe('123456789012');
+    expect(stacks.test.region).toBe('us-west-2');
+  });
+
+  test('an unknown environment is a ConfigError listing the known ones, and nothing is defined', () => {
+    const app = newAwsApp();
+    expect(() => buildAwsApp(shippedConfig(), { environment: 'qa', app })).toThrow(ConfigError);
+    expect(() => buildAwsApp(shippedConfig(), { environment: 'qa', app })).toThrow(/unknown environment "qa": known environments are dev, staging, prod/);
+    expect(app.node.children.filter((c) => c instanceof Stack)).toHaveLength(0);
+  });
+
+  test('an environment without an aws section is a ConfigError naming those that have one', () => {
+    const config = parseConfig({ environments: { gcponly: {}, a: { aws: { region: 'us-east-1' } } } });
+    expect(() => buildAwsApp(config, { environment: 'gcponly' })).toThrow(/environment "gcponly" has no "aws" section; environments with one: a/);
+  });
+
+  test('two environments claiming the same stack name or bucket name are refused before any stack exists', () => {
+    const config = parseConfig({
+      environments: {
+        a: { aws: { region: 'eu-west-1', stackName: 'Xcoms', bucketName: 'same-bucket-name' } },
+        b: { aws: { region: 'eu-west-1', stackName: 'Xcoms', bucketName: 'same-bucket-name' } },
+      },
+    });
+    const app = newAwsApp();
+    expect(() => buildAwsApp(config, { app })).toThrow(/environments\.b\.aws: stack name "Xcoms" is also used by environment "a"/);
+    expect(() => buildAwsApp(config, { app })).toThrow(/bucketName "same-bucket-name" is also used/);
+    expect(app.node.children.filter((c) => c instanceof Stack)).toHaveLength(0);
+  });
+
+  test('the feature flags the stacks rely on are the ones cdk.json gives the CDK CLI', () => {
+    const cdkJson = JSON.parse(fs.readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> };
+    expect(cdkJson.context).toMatchObject(AWS_FEATURE_FLAGS);
+  });
+
+  test('template validation is on by default and only switched off on request', () => {
+    const on = buildAwsApp(shippedConfig(), { environment: 'dev' }).app as unknown as { _builtinCloudFormationValidation: boolean };
+    const off = buildAwsApp(shippedConfig(), { environment: 'dev', templateValidation: false }).app as unknown as { _builtinCloudFormationValidation: boolean };
+    expect(on._builtinCloudFormationValidation).toBe(true);
+    expect(off._builtinCloudFormationValidation).toBe(false);
+  });
+});
+
+describe('cdk-nag AwsSolutions checks', () => {
+  test.each(SHIPPED_ENVIRONMENTS)('run on synth of %s and pass with no unacknowledged finding, needing no context lookup', (env) => {
+    const { app } = buildAwsApp(shippedConfig(), { environment: env, templateValidation: false });
+    const assembly = app.synth();
+    expect(assembly.manifest.missing).toBeUndefined();
+    const report = JSON.parse(fs.readFileSync(`${assembly.directory}/validation-report.json`, 'utf8')) as {
+      pluginReports: { pluginName: string; conclusion: string; violations?: unknown[]; suppressedViolations?: { ruleName: string; reason: string }[] }[];
+    };
+    const nag = report.pluginReports.find((r) => r.pluginName === 'AwsSolutions');
+    expect(nag).toBeDefined();
+    expect(nag!.conclusion).toBe('success');
+    expect(nag!.violations ?? []).toEqual([]);
+    // Only the acknowledged findings are reported as suppressed, each with its reason.
+    for (const suppressed of nag!.suppressedViolations ?? []) {
+      expect(suppressed.ruleName).toMatch(/^AwsSolutions-(S1|SMG4|IAM5\[Resource::<\w+\.Arn>\/xcom\/\*\])$/);
+      expect(suppressed.reason.length).toBeGreaterThan(40);
+    }
+  });
+
+  test('fail the synth on an unacknowledged finding (they are really running)', () => {
+    // GIVEN a shipped stack plus an insecure bucket nobody acknowledged
+    const { stacks } = buildAwsApp(shippedConfig(), { environment: 'staging', templateValidation: false });
+    new s3.Bucket(stacks.staging, 'Insecure');
+    // THEN synthesis is interrupted with the AwsSolutions findings
+    expect(() => Template.fromStack(stacks.staging)).toThrow(/AwsSolutions-S1[\s\S]*staging\/Insecure|staging\/Insecure[\s\S]*AwsSolutions-S1/);
+  });
+
+  test('acknowledgements sit on the specific resources, each with a reason (dev: no access logs, user)', () => {
+    const { stacks } = buildAwsApp(shippedConfig(), { environment: 'dev', templateValidation: false });
+    const bucketId = (stacks.dev.storage.bucket.node.defaultChild as unknown as { logicalId: string }).logicalId;
+    expect(acknowledgements(stacks.dev)).toEqual({
+      'dev/Xcoms/Bucket': { 'AwsSolutions::AwsSolutions-S1': expect.stringMatching(/accessLogs: false/) },
+      'dev/Access/Policy': { [`AwsSolutions::AwsSolutions-IAM5[Resource::<${stacks.dev.resolve(bucketId)}.Arn>/xcom/*]`]: expect.stringMatching(/confined to the XCom prefix/) },
+      'dev/Identity/Connection': { 'AwsSolutions::AwsSolutions-SMG4': expect.stringMatching(/cannot rotate/) },
+    });
+  });
+
+  test('acknowledgements in prod (access logs, role, KMS): only the log bucket S1 and the prefix wildcard', () => {
+    const { stacks } = buildAwsApp(shippedConfig(), { environment: 'prod', templateValidation: false });
+    const acks = acknowledgements(stacks.prod);
+    expect(Object.keys(acks).sort()).toEqual(['prod/Access/Policy', 'prod/Xcoms/AccessLogs']);
+    expect(Object.keys(acks['prod/Xcoms/AccessLogs'])).toEqual(['AwsSolutions::AwsSolutions-S1']);
+    expect(Object.keys(acks['prod/Access/Policy'])).toEqual([expect.stringMatching(/^AwsSolutions::AwsSolutions-IAM5\[Resource::<\w+\.Arn>\/xcom\/\*\]$/)]);
+    for (const reasons of Object.values(acks)) for (const reason of Object.values(reasons)) expect(reason.length).toBeGreaterThan(40);
+  });
+});
