@@ -240,7 +240,9 @@ async function resolveSecret(b: AirflowBinding, io: Io): Promise<string> {
   if (hasPlaceholder(JSON.stringify(ref))) {
     throw new CliError(`cannot resolve the secret of ${b.cloud}/${b.environment}: its location is only known after deployment; deploy, then run xcomkit on the deploy outputs`);
   }
-  const factory = io.resolverFactory ?? (await import('./secrets')).defaultResolverFactory;
+  // require(), not import(): the launcher hooks CommonJS only, and the SDKs load only on this path.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const factory = io.resolverFactory ?? (require('./secrets') as typeof import('./secrets')).defaultResolverFactory;
   let text: string;
   try {
     const resolver = await factory(ref.store, io.env);

@@ -6,13 +6,15 @@ import { ResolverFactory, SecretResolver } from './types';
 
 export * from './types';
 
+// require() keeps each SDK unloaded until its store is used (the launcher hooks CommonJS, not import()).
+/* eslint-disable @typescript-eslint/no-require-imports */
 export const defaultResolverFactory: ResolverFactory = async (store, env): Promise<SecretResolver> => {
   switch (store) {
     case 'aws-secrets-manager':
-      return new (await import('./aws')).AwsSecretsManagerResolver(env);
+      return new (require('./aws') as typeof import('./aws')).AwsSecretsManagerResolver(env);
     case 'gcp-secret-manager':
-      return new (await import('./gcp')).GcpSecretManagerResolver();
+      return new (require('./gcp') as typeof import('./gcp')).GcpSecretManagerResolver();
     case 'azure-key-vault':
-      return new (await import('./azure')).AzureKeyVaultResolver();
+      return new (require('./azure') as typeof import('./azure')).AzureKeyVaultResolver();
   }
 };
