@@ -133,7 +133,7 @@ Run "xcomkit <command> --help" for the options and examples of each command.`,
       .description('print or write the Airflow settings (XCom backend, connection, secrets backend) in a format')
       .argument('<source>', 'deploy outputs JSON, terraform output -json, a synth directory (cdk.out, cdktf.out) or template, or a binding JSON file'),
   )
-    .addOption(new Option('-f, --format <format>', FORMAT_NAMES.map((n) => `${n}: ${formatByName(n)!.summary}`).join('; ')).choices(FORMAT_NAMES).default('dotenv'))
+    .addOption(new Option('-f, --format <format>', 'output format (listed below)').choices(FORMAT_NAMES).default('dotenv'))
     .option('--resolve-secrets', 'read user/key credentials from the secret store (official SDKs, default credentials) into the connection')
     .option('--show-secrets', 'allow resolved secrets on stdout (otherwise they go only to --output files)')
     .option('-o, --output <file>', 'write to this file (mode 0600, atomically) instead of stdout')
@@ -141,7 +141,7 @@ Run "xcomkit <command> --help" for the options and examples of each command.`,
     .option('--force', 'replace existing output files')
     .option('--name <name>', 'k8s/helm: base name of the ConfigMap and Secret', 'airflow-xcoms')
     .option('--namespace <namespace>', 'k8s/helm: namespace of the ConfigMap and Secret')
-    .addHelpText('after', EXAMPLES.env)
+    .addHelpText('after', `\nFormats:\n${FORMAT_NAMES.map((n) => `  ${n.padEnd(8)}${formatByName(n)!.summary}`).join('\n')}\n${EXAMPLES.env}`)
     .action(async (source: string, o: EnvOptions) => {
       const format = formatByName(o.format)!;
       if (o.secretOutput && o.format !== 'helm') throw new UsageError('--secret-output is for --format helm (k8s puts the Secret in the same file)');
@@ -261,6 +261,11 @@ async function resolveSecret(b: AirflowBinding, io: Io): Promise<string> {
 
 /** Process entry: real streams, real exit code. */
 export async function main(): Promise<void> {
+  // `xcomkit ... | head`: a closed pipe is the reader's choice, not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   const code = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
   process.exitCode = code;
 }
