@@ -13,7 +13,7 @@ function bindingFromTemplate(template: Template): AirflowBinding {
   const json = template.toJSON() as { Outputs: Record<string, { Value: unknown }>; Resources: Record<string, { Type: string }> };
   const refs: Record<string, string> = {};
   const attributes: Record<string, string> = {};
-  for (const [id, resource] of Object.entries(json.Resources)) {
+  for (const id of Object.keys(json.Resources)) {
     refs[id] = `<${id}>`;
     attributes[`${id}.Arn`] = `<${id}.Arn>`;
   }

@@ -128,6 +128,16 @@ describe('identity mode "role"', () => {
     });
   });
 
+  test('the external id is required from assuming principals only, not from IRSA service accounts', () => {
+    const template = templateFor({
+      identity: { mode: 'role', trustedPrincipals: [MWAA_ROLE], externalId: 'astro-1234', eks: [{ oidcProviderArn: OIDC_PROVIDER, namespace: 'airflow', serviceAccount: 'worker' }] },
+    });
+    const [assume, web] = onlyResource(template, 'AWS::IAM::Role').properties.AssumeRolePolicyDocument.Statement;
+    expect(assume.Condition).toEqual({ StringEquals: { 'sts:ExternalId': 'astro-1234' } });
+    expect(web.Action).toBe('sts:AssumeRoleWithWebIdentity');
+    expect(JSON.stringify(web.Condition)).not.toContain('sts:ExternalId');
+  });
+
   test('no trust policy in any configuration names a wildcard principal', () => {
     const templates: Template[] = [
       shippedTemplate('prod'),
