@@ -1,4 +1,6 @@
 /** Shared fixtures for the CDKTF tests: environments built through the real schema and loader. */
+// Types of the cdktf jest matchers (registered at runtime by test/setup.ts).
+import 'cdktf/lib/testing/adapters/jest';
 import { Testing, TerraformStack } from 'cdktf';
 import { AzureXcomStack } from '../../lib/azure/stack';
 import { loadConfig, parseConfig } from '../../lib/config/load';
