@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -33,6 +34,9 @@ os.environ.update(
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_EC2_METADATA_DISABLED": "true",
+        # gcsfs (2026.x) defaults to its "extended" filesystem, which probes the bucket over gRPC with
+        # TLS; GCS emulators speak plain HTTP only, so the tests use the classic JSON-API filesystem.
+        "GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT": "false",
     }
 )
 for _var in ("AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_PATH", "AIRFLOW__XCOMKIT__MIRRORS"):
@@ -50,6 +54,15 @@ S3_CONN = "aws_xcoms"
 GCS_CONN = "gcp_xcoms"
 AZURE_CONN = "azure_xcoms"
 BUCKET = "xcom-bucket"
+
+
+def _interrupt_on_sigterm(signum, frame):
+    # Turn SIGTERM (a CI time-out, ``timeout``) into KeyboardInterrupt so fixture teardown runs
+    # and every server started by the tests is stopped.
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+signal.signal(signal.SIGTERM, _interrupt_on_sigterm)
 
 
 def pytest_sessionfinish(session, exitstatus):
