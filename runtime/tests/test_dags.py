@@ -1,0 +1,91 @@
+"""Real Airflow: DAGs run with dag.test() against XComKitBackend on file:/// storage."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sqlite3
+
+import pandas as pd
+import pytest
+
+from conftest import DAGS_FOLDER
+
+pytestmark = pytest.mark.usefixtures("airflow_db")
+
+
+def _load_dags():
+    spec = importlib.util.spec_from_file_location("xcomkit_dags", DAGS_FOLDER / "xcomkit_dags.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_dag(dag_id: str):
+    dag = getattr(_load_dags(), dag_id)()
+    return dag.test()
+
+
+def xcom_rows(db_path: str, dag_id: str) -> dict[tuple[str, int, str], object]:
+    with sqlite3.connect(db_path) as db:
+        rows = db.execute(
+            "SELECT task_id, map_index, key, value FROM xcom WHERE dag_id = ?", (dag_id,)
+        ).fetchall()
+    return {(t, m, k): json.loads(v) if isinstance(v, str | bytes) else v for t, m, k, v in rows}
+
+
+def stored_files(root) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def is_reference(value) -> bool:
+    return isinstance(value, dict) and value.get("__classname__") == "airflow_xcomkit.reference.StoredXCom"
+
+
+def test_a_dag_passes_a_dataframe_a_dict_and_a_validation_result_through_object_storage(
+    configure, local_store, airflow_db
+):
+    configure(f"file://{local_store}", threshold=1000)
+    run = run_dag("xcomkit_types")
+    assert run.state == "success"
+    rows = xcom_rows(airflow_db, "xcomkit_types")
+    assert is_reference(rows[("make_frame", -1, "return_value")])
+    assert is_reference(rows[("make_dict", -1, "return_value")])
+    assert rows[("make_small", -1, "return_value")] == {"rows": 1}  # below the threshold: in the DB
+    assert rows[("validate", -1, "return_value")] == {
+        "success": True,
+        "statistics": {"evaluated_expectations": 7},
+    }
+    assert rows[("check", -1, "return_value")] == "checked"
+    files = stored_files(local_store)
+    assert any(f.startswith("xcomkit_types/") and "/make_frame/-1/return_value-" in f for f in files)
+    assert any(f.endswith(".parquet") for f in files)
+    frame_ref = rows[("make_frame", -1, "return_value")]["__data__"]
+    frame = pd.read_parquet(frame_ref["path"].removeprefix("file://"))
+    assert list(frame["id"]) == list(range(500))
+
+
+def test_a_mapped_task_stores_one_object_per_map_index(configure, local_store, airflow_db):
+    configure(f"file://{local_store}", threshold=1000)
+    run = run_dag("xcomkit_mapped")
+    assert run.state == "success"
+    rows = xcom_rows(airflow_db, "xcomkit_mapped")
+    for index in (0, 1, 2):
+        assert is_reference(rows[("square", index, "return_value")])
+    square_files = [f for f in stored_files(local_store) if "/square/" in f]
+    assert sorted(f.split("/")[3] for f in square_files) == ["0", "1", "2"]
+    assert rows[("total", -1, "return_value")] == {"total": 14}
+
+
+def test_a_retried_task_purges_the_object_of_its_failed_attempt(configure, local_store, airflow_db):
+    configure(f"file://{local_store}", threshold=1000)
+    run = run_dag("xcomkit_retry")
+    assert run.state == "success"
+    rows = xcom_rows(airflow_db, "xcomkit_retry")
+    reference = rows[("flaky", -1, "attempt")]
+    assert is_reference(reference)
+    attempt_files = [f for f in stored_files(local_store) if "/flaky/-1/attempt-" in f]
+    assert len(attempt_files) == 1, attempt_files
+    assert reference["__data__"]["path"] == f"file://{local_store}/{attempt_files[0]}"
+    with open(local_store / attempt_files[0]) as f:
+        assert json.load(f)["try_number"] == 2
