@@ -26,10 +26,12 @@ def run_dag(dag_id: str):
     return dag.test()
 
 
-def xcom_rows(db_path: str, dag_id: str) -> dict[tuple[str, int, str], object]:
+def xcom_rows(db_path: str, run) -> dict[tuple[str, int, str], object]:
+    """The XCom values of one DAG run, as stored in the metadata DB."""
     with sqlite3.connect(db_path) as db:
         rows = db.execute(
-            "SELECT task_id, map_index, key, value FROM xcom WHERE dag_id = ?", (dag_id,)
+            "SELECT task_id, map_index, key, value FROM xcom WHERE dag_id = ? AND run_id = ?",
+            (run.dag_id, run.run_id),
         ).fetchall()
     return {(t, m, k): json.loads(v) if isinstance(v, str | bytes) else v for t, m, k, v in rows}
 
@@ -48,7 +50,7 @@ def test_a_dag_passes_a_dataframe_a_dict_and_a_validation_result_through_object_
     configure(f"file://{local_store}", threshold=1000)
     run = run_dag("xcomkit_types")
     assert run.state == "success"
-    rows = xcom_rows(airflow_db, "xcomkit_types")
+    rows = xcom_rows(airflow_db, run)
     assert is_reference(rows[("make_frame", -1, "return_value")])
     assert is_reference(rows[("make_dict", -1, "return_value")])
     assert rows[("make_small", -1, "return_value")] == {"rows": 1}  # below the threshold: in the DB
@@ -69,7 +71,7 @@ def test_a_mapped_task_stores_one_object_per_map_index(configure, local_store, a
     configure(f"file://{local_store}", threshold=1000)
     run = run_dag("xcomkit_mapped")
     assert run.state == "success"
-    rows = xcom_rows(airflow_db, "xcomkit_mapped")
+    rows = xcom_rows(airflow_db, run)
     for index in (0, 1, 2):
         assert is_reference(rows[("square", index, "return_value")])
     square_files = [f for f in stored_files(local_store) if "/square/" in f]
@@ -81,7 +83,7 @@ def test_a_retried_task_purges_the_object_of_its_failed_attempt(configure, local
     configure(f"file://{local_store}", threshold=1000)
     run = run_dag("xcomkit_retry")
     assert run.state == "success"
-    rows = xcom_rows(airflow_db, "xcomkit_retry")
+    rows = xcom_rows(airflow_db, run)
     reference = rows[("flaky", -1, "attempt")]
     assert is_reference(reference)
     attempt_files = [f for f in stored_files(local_store) if "/flaky/-1/attempt-" in f]
@@ -89,3 +91,23 @@ def test_a_retried_task_purges_the_object_of_its_failed_attempt(configure, local
     assert reference["__data__"]["path"] == f"file://{local_store}/{attempt_files[0]}"
     with open(local_store / attempt_files[0]) as f:
         assert json.load(f)["try_number"] == 2
+
+
+def test_a_dag_on_s3_with_a_gcs_mirror_keeps_both_copies(
+    s3_server, gcs_server, configure, airflow_db, request
+):
+    from conftest import BUCKET, GCS_CONN, S3_CONN
+    from test_backend_cloud import gcs_names, key_of, s3_keys
+
+    prefix = f"xcom/{request.node.name}"
+    configure(
+        f"s3://{S3_CONN}@{BUCKET}/{prefix}",
+        threshold=1000,
+        mirrors=[f"gs://{GCS_CONN}@{BUCKET}/{prefix}"],
+    )
+    run = run_dag("xcomkit_mapped")
+    assert run.state == "success"
+    rows = xcom_rows(airflow_db, run)
+    refs = [rows[("square", i, "return_value")]["__data__"] for i in (0, 1, 2)]
+    assert sorted(s3_keys(s3_server, prefix)) == sorted(key_of(r["path"]) for r in refs)
+    assert sorted(gcs_names(gcs_server, prefix)) == sorted(key_of(r["mirrors"][0]) for r in refs)
