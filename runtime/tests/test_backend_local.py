@@ -229,3 +229,29 @@ def test_200_concurrent_pushes_of_the_same_key_never_collide(configure, local_st
     assert len(paths) == 200
     assert len(stored_files(local_store)) == 200
     assert [pull(v)["i"] for v in db_values] == list(range(200))
+
+
+def test_with_threshold_minus_one_a_dataframe_goes_through_airflows_serializer(configure, local_store):
+    configure(f"file://{local_store}", threshold=-1)
+    frame = pd.DataFrame({"a": [1, 2]})
+    db_value = push(frame)
+    assert db_value["__classname__"].endswith("DataFrame")
+    assert stored_files(local_store) == []
+    pd.testing.assert_frame_equal(pull(db_value), frame)
+
+
+def test_with_threshold_minus_one_an_array_raises_a_type_error_naming_the_task(configure, local_store):
+    configure(f"file://{local_store}", threshold=-1)
+    with pytest.raises(TypeError, match=r"numpy\.ndarray") as err:
+        push(np.arange(3), key="arr")
+    assert "extract" in str(err.value) and "'arr'" in str(err.value)
+
+
+def test_a_small_non_json_value_stays_in_the_database_through_airflows_serializer(configure, local_store):
+    import datetime
+
+    configure(f"file://{local_store}", threshold=10_000)
+    when = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+    db_value = push({"when": when})
+    assert stored_files(local_store) == []
+    assert pull(db_value) == {"when": when}
