@@ -18,20 +18,28 @@ def _airflow_major() -> int:
 AIRFLOW_V_3_PLUS: bool = _airflow_major() >= 3
 
 if AIRFLOW_V_3_PLUS:
-    from airflow.sdk import ObjectStoragePath
     from airflow.sdk.bases.xcom import BaseXCom
     from airflow.sdk.configuration import conf
 else:  # Airflow 2.10
     from airflow.configuration import conf  # type: ignore[no-redef]
-    from airflow.io.path import ObjectStoragePath  # type: ignore[no-redef]
     from airflow.models.xcom import BaseXCom  # type: ignore[no-redef]
+
+
+def object_storage_path(url: str) -> Any:
+    """Return Airflow's ObjectStoragePath for ``url`` (imported on use: it loads fsspec registries)."""
+    if AIRFLOW_V_3_PLUS:
+        from airflow.sdk import ObjectStoragePath
+    else:
+        from airflow.io.path import ObjectStoragePath  # type: ignore[no-redef]
+    return ObjectStoragePath(url)
+
 
 __all__ = [
     "AIRFLOW_V_3_PLUS",
     "BaseXCom",
-    "ObjectStoragePath",
     "conf",
     "decode_db_value",
+    "object_storage_path",
     "raw_db_value",
     "stock_db_value",
     "to_db_value",

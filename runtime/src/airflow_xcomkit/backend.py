@@ -15,7 +15,6 @@ from typing import Any
 
 from airflow_xcomkit._compat import BaseXCom as _BaseXCom
 from airflow_xcomkit._compat import (
-    ObjectStoragePath,
     decode_db_value,
     raw_db_value,
     stock_db_value,
@@ -32,6 +31,7 @@ from airflow_xcomkit.storage import (
     delete,
     is_under,
     join,
+    normalize,
     read_bytes,
     sha256_hex,
     write_bytes,
@@ -156,7 +156,7 @@ class XComKitBackend(_BaseXCom):
         if reference is None:
             return
         settings = get_settings()
-        bases = [str(ObjectStoragePath(b)) for b in (settings.path, *settings.mirrors) if b]
+        bases = [normalize(b) for b in (settings.path, *settings.mirrors) if b]
         for url in (*reference.locations, *reference.failed_mirrors):
             if not any(is_under(url, base) for base in bases):
                 log.warning(

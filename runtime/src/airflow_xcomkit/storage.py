@@ -40,9 +40,9 @@ def decompress(data: bytes, compression: str | None) -> bytes:
 
 
 def _path(url: str) -> Any:
-    from airflow_xcomkit._compat import ObjectStoragePath
+    from airflow_xcomkit._compat import object_storage_path
 
-    return ObjectStoragePath(url)
+    return object_storage_path(url)
 
 
 def join(base_url: str, relative: str) -> str:
@@ -64,6 +64,11 @@ def read_bytes(url: str) -> bytes:
 
 def delete(url: str) -> None:
     _path(url).unlink(missing_ok=True)
+
+
+def normalize(url: str) -> str:
+    """The URL as ObjectStoragePath spells it (the form stored in references)."""
+    return str(_path(url))
 
 
 def is_under(url: str, base_url: str) -> bool:
