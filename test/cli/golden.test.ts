@@ -13,10 +13,11 @@ const update = process.env.UPDATE_GOLDEN === '1';
 
 function expectGolden(name: string, actual: string) {
   const file = path.join(GOLDEN, name);
-  if (update || !fs.existsSync(file)) {
+  if (update) {
     fs.mkdirSync(GOLDEN, { recursive: true });
     fs.writeFileSync(file, actual);
   }
+  if (!fs.existsSync(file)) throw new Error(`no golden file ${name}: create it with UPDATE_GOLDEN=1 and review it`);
   expect(actual).toBe(fs.readFileSync(file, 'utf8'));
 }
 

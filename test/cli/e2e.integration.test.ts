@@ -75,7 +75,8 @@ async function waitFor(url: string, ms: number) {
   throw new Error(`${url} did not answer within ${ms} ms`);
 }
 
-(fs.existsSync(MOTO) ? describe : describe.skip)('--resolve-secrets against moto (AWS Secrets Manager)', () => {
+// CI installs moto (scripts/setup-python.sh): there a missing server fails the suite instead of skipping it.
+(fs.existsSync(MOTO) || process.env.CI === 'true' ? describe : describe.skip)('--resolve-secrets against moto (AWS Secrets Manager)', () => {
   let moto: ChildProcess | undefined;
   let endpoint: string;
   let bindingFile: string;
