@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { connectionIdSchema } from './common';
+import { connectionIdSchema, kubernetesServiceAccountFields } from './common';
 
 export const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const ACCOUNT_ID = /^\d{12}$/;
@@ -8,7 +8,6 @@ const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 /** Principals that may assume the role: a role/user ARN or an account root ARN; no wildcards. */
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[A-Za-z0-9+=,.@_\/-]+|user\/[A-Za-z0-9+=,.@_\/-]+)$/;
 const OIDC_PROVIDER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[A-Za-z0-9.\/_-]+$/;
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** 64 (IAM limit) - 21 ("-" plus an environment name of up to 20 characters). */
 const USER_NAME_MAX = 43;
 
@@ -59,8 +58,7 @@ const eksServiceAccountSchema = z
   .object({
     /** ARN of the cluster's IAM OIDC provider (IRSA). */
     oidcProviderArn: z.string().regex(OIDC_PROVIDER_ARN, { message: 'must be an IAM OIDC provider ARN, e.g. arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE' }),
-    namespace: z.string().regex(K8S_NAME, { message: 'must be a Kubernetes namespace name' }),
-    serviceAccount: z.string().regex(K8S_NAME, { message: 'must be a Kubernetes service account name' }),
+    ...kubernetesServiceAccountFields,
   })
   .strict();
 

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { connectionIdSchema } from './common';
+import { connectionIdSchema, kubernetesServiceAccountSchema, localStateSchema } from './common';
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const RESOURCE_GROUP = /^[-\w.()]{1,89}[-\w()]$/;
 
 export const storageAccountNameSchema = z
@@ -33,7 +32,7 @@ export const azureIdentitySchema = z.discriminatedUnion('mode', [
         .object({
           oidcIssuerUrl: z.string().url({ message: 'must be the AKS OIDC issuer URL (az aks show --query oidcIssuerProfile.issuerUrl)' }).refine((u) => u.startsWith('https://'), { message: 'must be an https URL' }),
           serviceAccounts: z
-            .array(z.object({ namespace: z.string().regex(K8S_NAME), serviceAccount: z.string().regex(K8S_NAME) }).strict())
+            .array(kubernetesServiceAccountSchema)
             .min(1, { message: 'name at least one Kubernetes service account that runs Airflow tasks' })
             .max(20, { message: 'a managed identity accepts at most 20 federated identity credentials' }),
         })
@@ -56,18 +55,9 @@ export const azureIdentitySchema = z.discriminatedUnion('mode', [
     .strict(),
 ]);
 
-/** Terraform state backend. Local paths are relative, so no machine path lands in the synthesized JSON. */
+/** Terraform state backend. */
 export const azureStateSchema = z.discriminatedUnion('type', [
-  z
-    .object({
-      type: z.literal('local'),
-      /** State file, relative to the stack's directory `cdktf.out/stacks/<stack>`; defaults to `../../../terraform.<stack>.tfstate` (the project root, as cdktf does). */
-      path: z
-        .string()
-        .regex(/^(?![\/~])(?![A-Za-z]:)[\w./-]+$/, { message: 'must be a relative path (an absolute path would put this machine\'s layout into the synthesized JSON)' })
-        .optional(),
-    })
-    .strict(),
+  localStateSchema,
   z
     .object({
       type: z.literal('azurerm'),

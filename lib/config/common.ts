@@ -120,3 +120,25 @@ export const tagsSchema = z.record(
 export type XcomSettings = z.infer<typeof xcomSchema>;
 export type RetentionSettings = z.infer<typeof retentionSchema>;
 export type RemovalPolicyName = z.infer<typeof removalPolicySchema>;
+
+/** A Kubernetes namespace or service account name (RFC 1123 label). */
+export const KUBERNETES_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** The fields naming a Kubernetes service account that runs Airflow tasks (IRSA, GKE and AKS workload identity). */
+export const kubernetesServiceAccountFields = {
+  namespace: z.string().regex(KUBERNETES_NAME, { message: 'must be a Kubernetes namespace name' }),
+  serviceAccount: z.string().regex(KUBERNETES_NAME, { message: 'must be a Kubernetes service account name' }),
+};
+export const kubernetesServiceAccountSchema = z.object(kubernetesServiceAccountFields).strict();
+
+/** Local Terraform state. Paths are relative, so no machine path lands in the synthesized JSON. */
+export const localStateSchema = z
+  .object({
+    type: z.literal('local'),
+    /** State file, relative to the stack's directory `cdktf.out/stacks/<stack>`; defaults to `../../../terraform.<stack>.tfstate` (the project root, as cdktf does). */
+    path: z
+      .string()
+      .regex(/^(?![\/~])(?![A-Za-z]:)[\w./-]+$/, { message: "must be a relative path (an absolute path would put this machine's layout into the synthesized JSON)" })
+      .optional(),
+  })
+  .strict();

@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { connectionIdSchema } from './common';
+import { connectionIdSchema, kubernetesServiceAccountSchema, localStateSchema } from './common';
 
 /** GCP project ids: 6-30 lower-case letters, digits and "-", starting with a letter, not ending with "-". */
 export const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const SERVICE_ACCOUNT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const KMS_KEY_NAME = /^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/locations\/[a-z0-9-]+\/keyRings\/[A-Za-z0-9_-]+\/cryptoKeys\/[A-Za-z0-9_-]+$/;
 /** A single region: `europe-west1`, `us-central1`, `northamerica-northeast2`. */
@@ -41,13 +40,6 @@ export const gcsLocationSchema = z.string().superRefine((location, ctx) => {
     message: `must be a GCS location: a region such as europe-west1, a multi-region (ASIA, EU, US) or a dual-region (${GCS_MULTI_OR_DUAL_REGIONS.slice(3).join(', ')})`,
   });
 });
-
-const kubernetesServiceAccountSchema = z
-  .object({
-    namespace: z.string().regex(K8S_NAME, { message: 'must be a Kubernetes namespace name' }),
-    serviceAccount: z.string().regex(K8S_NAME, { message: 'must be a Kubernetes service account name' }),
-  })
-  .strict();
 
 const serviceAccountIdSchema = z
   .string()
@@ -93,18 +85,9 @@ export const gcpIdentitySchema = z.discriminatedUnion('mode', [
     .strict(),
 ]);
 
-/** Terraform state backend. Local paths are relative, so no machine path lands in the synthesized JSON. */
+/** Terraform state backend. */
 export const gcpStateSchema = z.discriminatedUnion('type', [
-  z
-    .object({
-      type: z.literal('local'),
-      /** State file, relative to the stack's directory `cdktf.out/stacks/<stack>`; defaults to `../../../terraform.<stack>.tfstate` (the project root, as cdktf does). */
-      path: z
-        .string()
-        .regex(/^(?![\/~])(?![A-Za-z]:)[\w./-]+$/, { message: 'must be a relative path (an absolute path would put this machine\'s layout into the synthesized JSON)' })
-        .optional(),
-    })
-    .strict(),
+  localStateSchema,
   z
     .object({
       type: z.literal('gcs'),
