@@ -14,6 +14,9 @@ npx tsc --noEmit
 echo "== unit tests (jest)"
 npx jest --ci
 
+echo "== static checks of every synthesized stack (checkov)"
+bash scripts/checkov.sh
+
 if [[ -f scripts/test-runtime.sh ]]; then
   echo "== runtime package (pytest)"
   bash scripts/test-runtime.sh

@@ -3,6 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { RemovalPolicyName, RetentionSettings } from '../config';
+import { skipCheckov } from './checkov';
 
 /** Minimum TLS version the bucket policy accepts (`s3:TlsVersion`). */
 export const MINIMUM_TLS_VERSION = 1.2;
@@ -80,6 +81,7 @@ export class XcomBucket extends Construct {
         id: 'AwsSolutions::AwsSolutions-S1',
         reason: 'This is the server access log bucket; logging its own access would recurse. Its bucket policy only admits the S3 logging service for the data bucket.',
       });
+      skipCheckov(this.logBucket, 'CKV_AWS_18', 'Server access log bucket: logging its own access would recurse.');
     }
 
     if (props.kms) {
@@ -124,6 +126,7 @@ export class XcomBucket extends Construct {
         id: 'AwsSolutions::AwsSolutions-S1',
         reason: 'Server access logs are switched off for this environment (aws.accessLogs: false), a deliberate cost choice for throw-away data.',
       });
+      skipCheckov(this.bucket, 'CKV_AWS_18', 'Access logs switched off for this environment (aws.accessLogs: false), a deliberate cost choice.');
     }
   }
 }
