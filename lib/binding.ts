@@ -23,7 +23,11 @@ export const SCHEME_BY_CLOUD = { aws: 's3', gcp: 'gs', azure: 'abfs' } as const 
 /** Airflow connection type per cloud. */
 export const CONN_TYPE_BY_CLOUD = { aws: 'aws', gcp: 'google_cloud_platform', azure: 'wasb' } as const satisfies Record<Cloud, string>;
 
-/** Where a stack stored a secret connection (identity modes `user` and `key`). */
+/**
+ * Where a stack stored a secret connection (identity modes `user` and `key`). The secret's value is
+ * the whole Airflow connection in JSON form (`{"conn_type": ..., "login": ..., "password": ...,
+ * "extra": {...}}`), exactly what the cloud's Airflow secrets backend returns for the connection id.
+ */
 export const secretRefSchema = z
   .object({
     store: z.enum(['aws-secrets-manager', 'gcp-secret-manager', 'azure-key-vault']),
