@@ -1,0 +1,94 @@
+"""Just enough of CloudFormation to turn the synthesized template into concrete values.
+
+The stack's template is the source of truth: names, the access policy and the binding are taken
+from it, and its intrinsics (``Ref``, ``Fn::GetAtt``, ``Fn::Join``, ``Fn::Sub``) are resolved with
+the physical values the test created. An intrinsic this module does not know fails loudly rather
+than being passed through, so a change in the stack cannot slip by unresolved.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+PARTITION = "aws"
+REGION = "us-east-1"
+ACCOUNT_ID = "123456789012"  # moto's default account
+PSEUDO_PARAMETERS = {
+    "AWS::Partition": PARTITION,
+    "AWS::Region": REGION,
+    "AWS::AccountId": ACCOUNT_ID,
+    "AWS::URLSuffix": "amazonaws.com",
+}
+
+
+class UnresolvedIntrinsic(KeyError):
+    pass
+
+
+class Template:
+    """A synthesized stack: its template and the physical values of its resources, as they are created."""
+
+    def __init__(self, path: Path, stack_name: str):
+        self.path = path
+        self.stack_name = stack_name
+        self.body: dict[str, Any] = json.loads(path.read_text())
+        self.refs: dict[str, str] = {}
+        self.attrs: dict[tuple[str, str], str] = {}
+
+    @property
+    def resources(self) -> dict[str, dict[str, Any]]:
+        return self.body["Resources"]
+
+    def of_type(self, cfn_type: str) -> list[tuple[str, dict[str, Any]]]:
+        return [(lid, r) for lid, r in self.resources.items() if r["Type"] == cfn_type]
+
+    def one(self, cfn_type: str) -> tuple[str, dict[str, Any]]:
+        found = self.of_type(cfn_type)
+        assert len(found) == 1, f"expected one {cfn_type} in {self.path.name}, found {[lid for lid, _ in found]}"
+        return found[0]
+
+    def output(self, key: str) -> Any:
+        return self.body["Outputs"][key]["Value"]
+
+    def resolve(self, node: Any) -> Any:
+        if isinstance(node, list):
+            return [self.resolve(n) for n in node]
+        if not isinstance(node, dict):
+            return node
+        if len(node) == 1:
+            ((key, value),) = node.items()
+            if key == "Ref":
+                if value in PSEUDO_PARAMETERS:
+                    return PSEUDO_PARAMETERS[value]
+                if value not in self.refs:
+                    raise UnresolvedIntrinsic(f"Ref {value}: not created (yet)")
+                return self.refs[value]
+            if key == "Fn::GetAtt":
+                logical_id, attr = value.split(".", 1) if isinstance(value, str) else value
+                if (logical_id, attr) not in self.attrs:
+                    raise UnresolvedIntrinsic(f"Fn::GetAtt {logical_id}.{attr}: not created (yet)")
+                return self.attrs[(logical_id, attr)]
+            if key == "Fn::Join":
+                separator, parts = value
+                return separator.join(str(self.resolve(p)) for p in parts)
+            if key == "Fn::Sub":
+                return self._sub(value)
+            if key.startswith("Fn::") or key == "Condition":
+                raise UnresolvedIntrinsic(f"{key} is not supported by this resolver")
+        return {k: self.resolve(v) for k, v in node.items()}
+
+    def _sub(self, value: Any) -> str:
+        text, variables = (value, {}) if isinstance(value, str) else (value[0], value[1])
+
+        def replace(match: re.Match) -> str:
+            name = match.group(1)
+            if name in variables:
+                return str(self.resolve(variables[name]))
+            if "." in name:
+                return str(self.resolve({"Fn::GetAtt": name}))
+            return str(self.resolve({"Ref": name}))
+
+        return re.sub(r"\$\{([^}!]+)\}", replace, text)

@@ -1,0 +1,204 @@
+"""The kit's promise on AWS, end to end.
+
+The env vars ``xcomkit env`` emits from the stack's binding, and the least-privilege policy the AWS
+stack synthesizes, together let a real Airflow with the stock
+``XComObjectStorageBackend`` push and pull XComs through s3fs, and nothing more. moto enforces IAM
+on every request after setup.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import (
+    DAG_FILE,
+    DAG_ID,
+    Aws,
+    DagRunResult,
+    run_dag,
+)
+from provision import Credentials
+
+STOCK_BACKEND = "airflow.providers.common.io.xcom.backend.XComObjectStorageBackend"
+RUNTIME_BACKEND = "airflow_xcomkit.backend.XComKitBackend"
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _dag_values() -> tuple[object, object]:
+    spec = importlib.util.spec_from_file_location("e2e_dag_values", DAG_FILE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.LARGE, module.SMALL
+
+
+def _json_size(value: object) -> int:
+    return len(json.dumps(value).encode())
+
+
+def _xcom_rows(home: Path, run_id: str) -> dict[str, object]:
+    with sqlite3.connect(home / "airflow.db") as db:
+        rows = db.execute("SELECT task_id, key, value FROM xcom WHERE dag_id = ? AND run_id = ?", (DAG_ID, run_id)).fetchall()
+    return {task: json.loads(value) for task, key, value in rows if key == "return_value"}
+
+
+def _all_keys(aws: Aws) -> list[str]:
+    s3 = aws.admin.client("s3", aws.url)
+    return [
+        o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=aws.bucket) for o in page.get("Contents", [])
+    ]
+
+
+def _error_code(call) -> str:
+    with pytest.raises(ClientError) as raised:
+        call()
+    return raised.value.response["Error"]["Code"]
+
+
+def _assert_access_denied(call) -> None:
+    """HTTP 403 with moto's AccessDenied body (for JSON-protocol services moto answers in XML, so
+    botocore reports the code as "403" and the message names the action)."""
+    with pytest.raises(ClientError) as raised:
+        call()
+    response = raised.value.response
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 403, response
+    assert "AccessDenied" in response["Error"]["Code"] or "not authorized" in str(raised.value), response
+
+
+@pytest.fixture(scope="session")
+def stock_run(aws: Aws, stock_env: dict[str, str], airflow_home: Path) -> DagRunResult:
+    return run_dag(airflow_home, stock_env, aws)
+
+
+# --- what the stack and xcomkit hand to Airflow ---------------------------------------------------
+
+
+def test_xcomkit_emits_the_stock_backend_and_the_secrets_backend_for_the_binding(aws: Aws, stock_env):
+    binding = json.loads(aws.template.resolve(aws.template.output("AirflowBinding")))
+    assert stock_env["AIRFLOW__CORE__XCOM_BACKEND"] == STOCK_BACKEND
+    assert stock_env["AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_PATH"] == f"s3://aws_xcoms@{aws.bucket}/xcom"
+    assert stock_env["AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_THRESHOLD"] == str(binding["xcom"]["threshold"])
+    assert stock_env["AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_COMPRESSION"] == binding["xcom"]["compression"]
+    assert stock_env["AIRFLOW__SECRETS__BACKEND"].endswith("secrets_manager.SecretsManagerBackend")
+    kwargs = json.loads(stock_env["AIRFLOW__SECRETS__BACKEND_KWARGS"])
+    assert kwargs["connections_prefix"] + "/aws_xcoms" == aws.deployed["secret_name"]
+    # No credential in what xcomkit writes without --resolve-secrets.
+    assert not any(k.startswith("AIRFLOW_CONN_") for k in stock_env)
+    assert aws.deployed["xcom_user"].secret_access_key not in json.dumps(stock_env)
+
+
+def test_the_secret_is_the_stacks_connection_plus_only_the_test_endpoint(aws: Aws):
+    stack, stored = aws.deployed["stack_connection"], aws.deployed["connection"]
+    assert stack["conn_type"] == "aws" and stack["login"] == aws.xcom_user.access_key_id
+    assert {**stored, "extra": {k: v for k, v in stored["extra"].items() if k != "endpoint_url"}} == stack
+    assert stored["extra"]["endpoint_url"] == aws.url
+
+
+# --- the round trip -------------------------------------------------------------------------------
+
+
+def test_airflow_pushes_and_pulls_both_xcoms_through_s3(stock_run: DagRunResult):
+    assert stock_run.state == "success", stock_run.output
+
+
+def test_the_large_value_is_in_s3_under_the_prefix_gzip_compressed(aws: Aws, stock_run, stock_env):
+    large, small = _dag_values()
+    threshold = int(stock_env["AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_THRESHOLD"])
+    assert _json_size(small) < threshold <= _json_size(large)
+    keys = _all_keys(aws)
+    assert keys and all(k.startswith("xcom/") for k in keys), keys
+    run_keys = [k for k in keys if k.startswith(f"xcom/{DAG_ID}/{stock_run.run_id}/")]
+    assert [k.split("/")[3] for k in run_keys] == ["push_large"], run_keys
+    assert run_keys[0].endswith(".gz")
+    body = aws.admin.client("s3", aws.url).get_object(Bucket=aws.bucket, Key=run_keys[0])["Body"].read()
+    assert body[:2] == GZIP_MAGIC
+    assert json.loads(gzip.decompress(body)) == large
+
+
+def test_the_db_holds_the_reference_and_the_small_value(aws: Aws, stock_run, airflow_home):
+    _, small = _dag_values()
+    rows = _xcom_rows(airflow_home, stock_run.run_id)
+    reference = rows["push_large"]
+    assert isinstance(reference, str)
+    assert reference.startswith(f"s3://aws_xcoms@{aws.bucket}/xcom/{DAG_ID}/{stock_run.run_id}/push_large/")
+    assert rows["push_small"] == small
+    assert rows["pull_both"] == "pulled"
+
+
+# --- and nothing more ----------------------------------------------------------------------------
+
+
+def test_enforcement_is_live(aws: Aws):
+    stranger = Credentials("AKIAIOSFODNN7EXAMPLE", "not-a-key")
+    code = _error_code(lambda: stranger.client("s3", aws.url).list_objects_v2(Bucket=aws.bucket))
+    assert code in {"InvalidAccessKeyId", "InvalidClientTokenId", "AccessDenied"}
+
+
+def test_the_xcom_user_can_use_its_prefix(aws: Aws):
+    s3 = aws.xcom_user.client("s3", aws.url)
+    s3.put_object(Bucket=aws.bucket, Key="xcom/probe/ok.json", Body=b"{}")
+    assert s3.get_object(Bucket=aws.bucket, Key="xcom/probe/ok.json")["Body"].read() == b"{}"
+    assert s3.list_objects_v2(Bucket=aws.bucket, Prefix="xcom/probe/")["KeyCount"] == 1
+    s3.delete_object(Bucket=aws.bucket, Key="xcom/probe/ok.json")
+
+
+@pytest.mark.parametrize(
+    "name, call",
+    [
+        ("PutObject outside the prefix", lambda s3, a: s3.put_object(Bucket=a.bucket, Key="elsewhere/x.json", Body=b"{}")),
+        ("GetObject outside the prefix", lambda s3, a: s3.get_object(Bucket=a.bucket, Key="elsewhere/x.json")),
+        ("ListObjectsV2 on another bucket", lambda s3, a: s3.list_objects_v2(Bucket=a.other_bucket)),
+        ("GetObject in another bucket", lambda s3, a: s3.get_object(Bucket=a.other_bucket, Key="xcom/secret.json")),
+        ("PutObject in another bucket", lambda s3, a: s3.put_object(Bucket=a.other_bucket, Key="xcom/x.json", Body=b"{}")),
+        ("DeleteBucket", lambda s3, a: s3.delete_bucket(Bucket=a.bucket)),
+        (
+            "PutBucketPolicy",
+            lambda s3, a: s3.put_bucket_policy(
+                Bucket=a.bucket,
+                Policy=json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": "*",
+                                "Action": "s3:GetObject",
+                                "Resource": f"arn:aws:s3:::{a.bucket}/*",
+                            }
+                        ],
+                    }
+                ),
+            ),
+        ),
+        ("CreateBucket", lambda s3, a: s3.create_bucket(Bucket=f"{a.bucket}-new")),
+    ],
+)
+def test_the_xcom_user_is_denied(aws: Aws, name, call):
+    assert _error_code(lambda: call(aws.xcom_user.client("s3", aws.url), aws)) == "AccessDenied", name
+
+
+def test_the_xcom_user_cannot_read_its_own_secret_or_touch_iam(aws: Aws):
+    sm = aws.xcom_user.client("secretsmanager", aws.url)
+    _assert_access_denied(lambda: sm.get_secret_value(SecretId=aws.deployed["secret_name"]))
+    iam = aws.xcom_user.client("iam", aws.url)
+    assert _error_code(lambda: iam.create_access_key(UserName=aws.deployed["user_name"])) == "AccessDenied"
+
+
+def test_the_runtime_identity_reads_the_connection_secret(aws: Aws):
+    sm = aws.secret_reader.client("secretsmanager", aws.url)
+    stored = json.loads(sm.get_secret_value(SecretId=aws.deployed["secret_name"])["SecretString"])
+    assert stored == aws.deployed["connection"]
+
+
+def test_the_runtime_identity_can_do_nothing_else(aws: Aws):
+    sm = aws.secret_reader.client("secretsmanager", aws.url)
+    _assert_access_denied(sm.list_secrets)
+    _assert_access_denied(lambda: sm.put_secret_value(SecretId=aws.deployed["secret_name"], SecretString="{}"))
+    s3 = aws.secret_reader.client("s3", aws.url)
+    assert _error_code(lambda: s3.list_objects_v2(Bucket=aws.bucket)) == "AccessDenied"
