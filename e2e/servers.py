@@ -67,6 +67,10 @@ class Server:
             return f.read()[-chars:]
         return ""
 
+    def log(self) -> str:
+        with open(self.log_path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
     def enforce_iam(self) -> None:
         """From the next request on, moto authenticates and authorizes every request against IAM.
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -202,3 +203,33 @@ def test_the_runtime_identity_can_do_nothing_else(aws: Aws):
     _assert_access_denied(lambda: sm.put_secret_value(SecretId=aws.deployed["secret_name"], SecretString="{}"))
     s3 = aws.secret_reader.client("s3", aws.url)
     assert _error_code(lambda: s3.list_objects_v2(Bucket=aws.bucket)) == "AccessDenied"
+
+
+def test_s3fs_prefix_listings_pass_signature_checks_under_enforcement(aws: Aws, stock_run):
+    """moto 5.2.1 rejected, once IAM was enforced, every request whose query string holds a "/"
+    (ListObjectsV2 with ``prefix=xcom/...``, which s3fs sends in ``exists()`` before each write)
+    with SignatureDoesNotMatch. The round trip above made such requests, signed with the XCom
+    user's key; moto's request log shows them answered 200 (moto 5.2.5 verifies them correctly).
+    Were the bug back, this test and the round trip would fail."""
+    log = aws.server.log()
+    listings = [line for line in log.splitlines() if f"GET /{aws.bucket}?list-type=2" in line]
+    with_slash = [line for line in listings if re.search(r"prefix=xcom(/|%2F)[^ &]*(/|%2F)", line)]
+    assert with_slash, f"s3fs made no prefix listing under xcom/ (the probe this test relies on): {listings}"
+    assert all('HTTP/1.1" 200' in line for line in with_slash), with_slash
+
+
+def test_without_s3_list_bucket_the_same_push_fails(aws: Aws, stock_env, airflow_home):
+    """Control: enforcement decides the outcome. The stack's policy minus s3:ListBucket (everything
+    else identical, the secret swapped to that identity's key) makes the stock backend's push fail."""
+    sm = aws.admin.client("secretsmanager", aws.url)
+    secret = aws.deployed["secret_name"]
+    sm.put_secret_value(SecretId=secret, SecretString=json.dumps(aws.no_list_connection))
+    try:
+        result = run_dag(airflow_home, stock_env, aws)
+    finally:
+        sm.put_secret_value(SecretId=secret, SecretString=json.dumps(aws.deployed["connection"]))
+    assert result.state == "failed", result.output[-4000:]
+    assert "AccessDenied" in result.output or "PermissionError" in result.output, result.output[-4000:]
+    failed = [line for line in result.output.splitlines() if "new_state=failed" in line or "Task failed" in line]
+    assert failed
+    assert not [k for k in _all_keys(aws) if k.startswith(f"xcom/{DAG_ID}/{result.run_id}/")]
