@@ -23,6 +23,7 @@ from conftest import (
     DAG_ID,
     Aws,
     DagRunResult,
+    read_xcomkit_env,
     run_dag,
 )
 from provision import Credentials
@@ -229,7 +230,26 @@ def test_without_s3_list_bucket_the_same_push_fails(aws: Aws, stock_env, airflow
     finally:
         sm.put_secret_value(SecretId=secret, SecretString=json.dumps(aws.deployed["connection"]))
     assert result.state == "failed", result.output[-4000:]
-    assert "AccessDenied" in result.output or "PermissionError" in result.output, result.output[-4000:]
+    # s3fs's exists() probe (ListObjectsV2, Prefix=<key>/) is denied and raised as PermissionError.
+    # (On AWS the HeadObject before it would already be 403 without s3:ListBucket; moto answers 404.)
+    assert "PermissionError" in result.output and "ListObjectsV2" in result.output, result.output[-4000:]
     failed = [line for line in result.output.splitlines() if "new_state=failed" in line or "Task failed" in line]
     assert failed
     assert not [k for k in _all_keys(aws) if k.startswith(f"xcom/{DAG_ID}/{result.run_id}/")]
+
+
+# --- the same promise with the kit's runtime backend ------------------------------------------------
+
+
+def test_the_runtime_backend_round_trip_with_xcomkit_env_backend_xcomkit(aws: Aws, outputs_file, work_dir, airflow_home):
+    stock_keys = _all_keys(aws)
+    env = read_xcomkit_env(outputs_file, work_dir, "airflow-runtime", "--backend", "xcomkit")
+    assert env["AIRFLOW__CORE__XCOM_BACKEND"] == RUNTIME_BACKEND
+    result = run_dag(airflow_home, env, aws)
+    assert result.state == "success", result.output[-6000:]
+    before = set(stock_keys)
+    new_keys = [k for k in _all_keys(aws) if k not in before]
+    assert new_keys, "the runtime backend stored nothing"
+    assert all(k.startswith(f"xcom/{DAG_ID}/") for k in new_keys), new_keys
+    # Its layout: <prefix>/<dag_id>/<sanitized run_id>/<task_id>/<map_index>/<key>-<uuid>.<ext>
+    assert sorted(k.split("/")[3] for k in new_keys) == ["push_large"], new_keys
