@@ -7,7 +7,7 @@ import datetime
 from airflow.sdk import dag, task
 
 START = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
-# 64 KiB of JSON: far above the kit's default threshold (1024 bytes), so it goes to object storage.
+# About 81 KiB of JSON: far above the kit's default threshold (1024 bytes), so it goes to object storage.
 LARGE = {"kind": "large", "rows": [{"id": i, "text": f"row-{i:05d}-" + "x" * 48} for i in range(1000)]}
 # A few bytes of JSON: below the threshold, so it stays in the metadata database.
 SMALL = {"kind": "small", "n": 1}
