@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs what it needs (npm packages, the Python venv
 # with Airflow and the local storage servers), then type-checks, runs the TypeScript unit tests and
-# the Python runtime package's tests against real local servers and a real Airflow.
+# checkov over every synthesized stack, the Python runtime package's tests against real local servers
+# and a real Airflow, and the end-to-end suite (xcomkit's output driving a real Airflow against moto
+# with IAM enforcement and the synthesized least-privilege policy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,3 +23,6 @@ if [[ -f scripts/test-runtime.sh ]]; then
   echo "== runtime package (pytest)"
   bash scripts/test-runtime.sh
 fi
+
+echo "== end to end: xcomkit output -> real Airflow -> moto S3 with IAM enforcement (pytest)"
+bash scripts/test-e2e.sh
