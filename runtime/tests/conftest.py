@@ -175,7 +175,8 @@ def gcs_server():
 def azure_server():
     """Azurite with one container, reachable through the Airflow connection ``azure_xcoms``."""
     if not AZURITE_BIN.exists():
-        reason = f"Azurite not installed at {AZURITE_BIN.relative_to(AZURITE_BIN.parents[2])}; run scripts/install.sh"
+        where = AZURITE_BIN.relative_to(AZURITE_BIN.parents[2])
+        reason = f"Azurite not installed at {where}; run scripts/install.sh"
         if os.environ.get("CI") == "true":
             pytest.fail(reason)  # CI installs it: a missing server there is a defect, not a skip
         pytest.skip(reason)

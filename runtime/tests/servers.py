@@ -71,10 +71,29 @@ class Server:
                 self.process.kill()
                 self.process.wait(timeout=10)
 
-    def log_tail(self) -> str:
-        with contextlib.suppress(OSError), open(self.log_path, encoding="utf-8", errors="replace") as f:
-            return f.read()[-2000:]
+    def log(self) -> str:
+        with open(self.log_path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def log_tail(self, chars: int = 2000) -> str:
+        with contextlib.suppress(OSError):
+            return self.log()[-chars:]
         return ""
+
+    def enforce_iam(self) -> None:
+        """moto only: from the next request on, authenticate and authorize every request against IAM.
+
+        ``POST /moto-api/reset-auth`` with ``0`` sets INITIAL_NO_AUTH_ACTION_COUNT to 0 and resets the
+        request counter (moto's own API, not an AWS call). The body must be sent as text/plain: with
+        urllib's default form content type moto parses it as a form, finds it empty and answers 500.
+        """
+        request = urllib.request.Request(
+            self.url + "/moto-api/reset-auth",
+            data=b"0",
+            method="POST",
+            headers={"Content-Type": "text/plain"},
+        )
+        urllib.request.urlopen(request, timeout=10).close()
 
 
 def _wait_http(server: Server, path: str = "/") -> None:
@@ -120,11 +139,16 @@ def run_server(name: str, argv_for_port, ready_path: str = "/", env: dict | None
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def moto_server() -> contextlib.AbstractContextManager[Server]:
+def moto_server(initial_no_auth_action_count: int | None = None) -> contextlib.AbstractContextManager[Server]:
+    """moto; with ``initial_no_auth_action_count`` IAM enforcement starts after that many requests."""
+    env = None
+    if initial_no_auth_action_count is not None:
+        env = {"INITIAL_NO_AUTH_ACTION_COUNT": str(initial_no_auth_action_count)}
     return run_server(
         "moto",
         lambda port, _dir: [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
         ready_path="/moto-api/",
+        env=env,
     )
 
 
