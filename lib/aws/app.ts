@@ -1,6 +1,6 @@
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ConfigError, type AwsSettings, type EnvironmentConfig, type KitConfig } from '../config';
+import { ConfigError, defaultAwsConnectionsPrefix, type AwsSettings, type EnvironmentConfig, type KitConfig } from '../config';
 import { AirflowXcomsStack, defaultStackName } from './stack';
 
 export interface BuildAwsAppOptions {
@@ -118,6 +118,11 @@ function checkAcrossEnvironments(source: string, envs: [string, AwsEnvironment][
     claim('stack name', env.aws.stackName ?? defaultStackName(name), name);
     if (env.aws.bucketName) claim('bucketName', env.aws.bucketName, name);
     if (env.aws.identity.mode === 'role' && env.aws.identity.roleName) claim('roleName', env.aws.identity.roleName, name);
+    if (env.aws.identity.mode === 'user') {
+      // Secrets Manager names are unique per account and region; an unset account is the deploy account.
+      const prefix = env.aws.identity.connectionsPrefix ?? defaultAwsConnectionsPrefix(name);
+      claim(`connection secret in ${env.aws.account ?? 'the deploy account'}/${env.aws.region}`, `${prefix}/${env.aws.connectionId}`, name);
+    }
   }
   if (problems.length > 0) throw new ConfigError(source, problems);
 }

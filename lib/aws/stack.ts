@@ -1,7 +1,7 @@
 import { CfnOutput, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { BINDING_OUTPUT_CFN, type BindingIdentity } from '../binding';
-import type { AwsSettings, EnvironmentConfig } from '../config';
+import { defaultAwsConnectionsPrefix, type AwsSettings, type EnvironmentConfig } from '../config';
 import { XcomAccessPolicy } from './access-policy';
 import { awsBinding, awsBindingJson } from './binding';
 import { XcomBucket } from './bucket';
@@ -75,10 +75,11 @@ export class AirflowXcomsStack extends Stack {
     let identity: BindingIdentity;
     let assumeRole = false;
     if (aws.identity.mode === 'user') {
+      const connectionsPrefix = aws.identity.connectionsPrefix ?? defaultAwsConnectionsPrefix(environment);
       const user = new XcomUserIdentity(this, 'Identity', {
         policy: this.access.policy,
         userName: identityName,
-        connectionsPrefix: aws.identity.connectionsPrefix,
+        connectionsPrefix,
         connectionId: aws.connectionId,
         region: aws.region,
       });
@@ -86,7 +87,7 @@ export class AirflowXcomsStack extends Stack {
       identity = {
         mode: 'user',
         principal: user.user.userName,
-        secret: { store: 'aws-secrets-manager', name: user.secretName, connectionsPrefix: aws.identity.connectionsPrefix, id: user.secret.secretArn },
+        secret: { store: 'aws-secrets-manager', name: user.secretName, connectionsPrefix, id: user.secret.secretArn },
       };
       new CfnOutput(this, OUTPUTS.userName, { value: user.user.userName, description: 'IAM user whose access key Airflow uses' });
       new CfnOutput(this, OUTPUTS.secretName, { value: user.secretName, description: 'Secrets Manager secret holding the Airflow connection JSON' });

@@ -45,12 +45,16 @@ const userIdentitySchema = z
       .regex(IAM_NAME, { message: 'must be 1-64 characters of letters, digits and +=,.@_-' })
       .max(USER_NAME_MAX, { message: `must be at most ${USER_NAME_MAX} characters: "-<environment>" is appended and IAM user names hold at most 64` })
       .default('airflow-xcoms'),
-    /** Secrets Manager prefix that Airflow's SecretsManagerBackend reads connections from. */
+    /**
+     * Secrets Manager prefix that Airflow's SecretsManagerBackend reads connections from. Defaults to
+     * `airflow/<env>/connections` (see {@link defaultAwsConnectionsPrefix}), so environments deployed
+     * to one account and region do not claim the same secret name.
+     */
     connectionsPrefix: z
       .string()
       .regex(/^[A-Za-z0-9/_+=.@-]+$/, { message: 'must hold only letters, digits and /_+=.@-' })
       .refine((p) => !p.endsWith('/'), { message: 'must not end with "/"' })
-      .default('airflow/connections'),
+      .optional(),
   })
   .strict();
 
@@ -117,9 +121,14 @@ export const awsSchema = z
       .min(1, { message: 'must be at least 1 day' })
       .max(3650, { message: 'must be at most 3650 days' })
       .default(90),
-    identity: awsIdentitySchema.default({ mode: 'user', userName: 'airflow-xcoms', connectionsPrefix: 'airflow/connections' }),
+    identity: awsIdentitySchema.default({ mode: 'user', userName: 'airflow-xcoms' }),
   })
   .strict();
 
 export type AwsSettings = z.infer<typeof awsSchema>;
 export type AwsIdentity = z.infer<typeof awsIdentitySchema>;
+
+/** The Secrets Manager connections prefix of an environment when `identity.connectionsPrefix` is not set. */
+export function defaultAwsConnectionsPrefix(environment: string): string {
+  return `airflow/${environment}/connections`;
+}

@@ -72,11 +72,15 @@ export const gcpIdentitySchema = z.discriminatedUnion('mode', [
     .object({
       mode: z.literal('key'),
       serviceAccountId: serviceAccountIdSchema,
-      /** Secret Manager prefix that Airflow's CloudSecretManagerBackend reads connections from (separator "-"). */
+      /**
+       * Secret Manager prefix that Airflow's CloudSecretManagerBackend reads connections from (separator
+       * "-"). Defaults to `airflow-<env>-connections`, so environments sharing a project do not claim
+       * the same secret id.
+       */
       connectionsPrefix: z
         .string()
         .regex(/^[A-Za-z0-9_-]{1,200}$/, { message: 'must be 1-200 letters, digits, "_" and "-" (Secret Manager secret ids)' })
-        .default('airflow-connections'),
+        .optional(),
       /** Where the secret is replicated: `automatic`, or `user-managed` in the bucket's region (or `locations`). */
       secretReplication: gcpSecretReplicationSchema.default({ type: 'automatic' }),
       /** IAM members granted `roles/secretmanager.secretAccessor` on the secret (whatever Airflow reads secrets as). */
@@ -129,3 +133,8 @@ export const gcpSchema = z
 
 export type GcpSettings = z.infer<typeof gcpSchema>;
 export type GcpIdentity = z.infer<typeof gcpIdentitySchema>;
+
+/** The Secret Manager connections prefix of an environment when `identity.connectionsPrefix` is not set. */
+export function defaultGcpConnectionsPrefix(environment: string): string {
+  return `airflow-${environment}-connections`;
+}

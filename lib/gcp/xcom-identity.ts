@@ -11,7 +11,7 @@ import { StorageManagedFolderIamMember } from '@cdktf/provider-google/lib/storag
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import type { GcpIdentity } from '../config/gcp';
-import { isGcpRegion } from '../config/gcp';
+import { defaultGcpConnectionsPrefix, isGcpRegion } from '../config/gcp';
 import { BUCKET_METADATA_PERMISSIONS, OBJECT_PERMISSIONS, SECRET_ACCESSOR_ROLE, WORKLOAD_IDENTITY_USER_ROLE } from './permissions';
 
 export interface XcomIdentityProps {
@@ -133,7 +133,8 @@ export class XcomIdentity extends Construct {
       privateKeyType: 'TYPE_GOOGLE_CREDENTIALS_FILE',
     });
     // CloudSecretManagerBackend builds `<connections_prefix><sep><conn_id>` with sep "-" and no other change.
-    const secretId = `${identity.connectionsPrefix}-${props.connectionId}`;
+    const connectionsPrefix = identity.connectionsPrefix ?? defaultGcpConnectionsPrefix(environment);
+    const secretId = `${connectionsPrefix}-${props.connectionId}`;
     if (secretId.length > 255) throw new Error(`gcp.identity.connectionsPrefix: secret id "${secretId}" is longer than 255 characters`);
     const secret = new SecretManagerSecret(this, 'connection-secret', {
       project: props.project,
@@ -156,7 +157,7 @@ export class XcomIdentity extends Construct {
         member: accessor,
       });
     });
-    this.secret = { name: secretId, connectionsPrefix: identity.connectionsPrefix, id: `projects/${props.project}/secrets/${secretId}` };
+    this.secret = { name: secretId, connectionsPrefix, id: `projects/${props.project}/secrets/${secretId}` };
   }
 }
 

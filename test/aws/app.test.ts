@@ -66,6 +66,29 @@ describe('buildAwsApp', () => {
     expect(app.node.children.filter((c) => c instanceof Stack)).toHaveLength(0);
   });
 
+  test('user-mode environments get their own connection secret by default', () => {
+    const stacks = buildAwsApp(shippedConfig(), { templateValidation: false }).stacks;
+    expect(stacks.dev.userIdentity?.secretName).toBe('airflow/dev/connections/aws_xcoms');
+    expect(stacks.staging.userIdentity?.secretName).toBe('airflow/staging/connections/aws_xcoms');
+  });
+
+  test('two environments claiming one connection secret in the same account and region are refused', () => {
+    const user = { mode: 'user', connectionsPrefix: 'airflow/connections' };
+    const config = parseConfig({
+      environments: {
+        a: { aws: { region: 'eu-west-1', identity: user } },
+        b: { aws: { region: 'eu-west-1', identity: user } },
+        c: { aws: { region: 'us-east-1', identity: user } },
+        d: { aws: { region: 'eu-west-1', account: '123456789012', identity: user } },
+      },
+    });
+    const app = newAwsApp();
+    expect(() => buildAwsApp(config, { app })).toThrow(
+      'environments.b.aws: connection secret in the deploy account/eu-west-1 "airflow/connections/aws_xcoms" is also used by environment "a"; give each environment its own',
+    );
+    expect(() => buildAwsApp(config, { app })).not.toThrow(/environment "c"|environments\.[cd]\./);
+  });
+
   test('the feature flags the stacks rely on are the ones cdk.json gives the CDK CLI', () => {
     const cdkJson = JSON.parse(fs.readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> };
     expect(cdkJson.context).toMatchObject(AWS_FEATURE_FLAGS);

@@ -38,7 +38,7 @@ describe('AirflowBinding output', () => {
       identity: {
         mode: 'user',
         principal: `<${user}>`,
-        secret: { store: 'aws-secrets-manager', name: 'airflow/connections/aws_xcoms', connectionsPrefix: 'airflow/connections', id: `<${secret}>` },
+        secret: { store: 'aws-secrets-manager', name: 'airflow/dev/connections/aws_xcoms', connectionsPrefix: 'airflow/dev/connections', id: `<${secret}>` },
       },
     });
   });
@@ -108,7 +108,7 @@ describe('stack outputs', () => {
     expect(outputs[OUTPUTS.path].Value).toEqual({ 'Fn::Join': ['', ['s3://aws_xcoms@', { Ref: bucket }, '/xcom']] });
     expect(outputs[OUTPUTS.threshold].Value).toBe('1024');
     expect(outputs[OUTPUTS.compression].Value).toBe('gzip');
-    expect(outputs[OUTPUTS.secretName].Value).toBe('airflow/connections/aws_xcoms');
+    expect(outputs[OUTPUTS.secretName].Value).toBe('airflow/dev/connections/aws_xcoms');
   });
 
   test('role mode outputs the role ARN instead of user and secret', () => {

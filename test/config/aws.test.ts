@@ -31,7 +31,7 @@ describe('aws section of the environments file', () => {
       encryption: { type: 's3' },
       accessLogs: true,
       accessLogsRetentionDays: 90,
-      identity: { mode: 'user', userName: 'airflow-xcoms', connectionsPrefix: 'airflow/connections' },
+      identity: { mode: 'user', userName: 'airflow-xcoms' },
     });
   });
 

@@ -23,7 +23,7 @@ describe('environments file', () => {
         b: { aws: { identity: { mode: 'role', trustedPrincipals: ['arn:aws:iam::123456789012:root'] } } },
       },
     });
-    expect(config.environments.a.aws?.identity).toEqual({ mode: 'user', userName: 'airflow', connectionsPrefix: 'airflow/connections' });
+    expect(config.environments.a.aws?.identity).toEqual({ mode: 'user', userName: 'airflow' });
     expect(config.environments.b.aws?.identity.mode).toBe('role');
   });
 

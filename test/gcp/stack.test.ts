@@ -200,7 +200,7 @@ describe('GcpXcomStack: identity', () => {
   test('key mode stores the key as a google_cloud_platform connection in Secret Manager under <prefix>-<conn_id>', () => {
     const { json, text } = synthGcp({ gcp: { ...GCP_BASE, identity: KEY_IDENTITY } });
     expect(text).toHaveResourceWithProperties(ServiceAccountKey, { private_key_type: 'TYPE_GOOGLE_CREDENTIALS_FILE' });
-    expect(text).toHaveResourceWithProperties(SecretManagerSecret, { secret_id: 'airflow-connections-gcp_xcoms', replication: { auto: {} } });
+    expect(text).toHaveResourceWithProperties(SecretManagerSecret, { secret_id: 'airflow-test-connections-gcp_xcoms', replication: { auto: {} } });
     const version = only(json, 'google_secret_manager_secret_version');
     expect(version.secret_data).toMatch(
       /^\$\{jsonencode\(\{"conn_type" = "google_cloud_platform", "extra" = \{"project" = "acme-data-prod", "keyfile_dict" = jsondecode\(base64decode\(google_service_account_key\.[\w-]+\.private_key\)\)\}\}\)\}$/,
@@ -255,9 +255,9 @@ describe('GcpXcomStack: outputs and binding', () => {
       principal: expect.stringContaining('<deploy-time:'),
       secret: {
         store: 'gcp-secret-manager',
-        name: 'airflow-connections-gcp_xcoms',
-        connectionsPrefix: 'airflow-connections',
-        id: 'projects/acme-data-prod/secrets/airflow-connections-gcp_xcoms',
+        name: 'airflow-prod-connections-gcp_xcoms',
+        connectionsPrefix: 'airflow-prod-connections',
+        id: 'projects/acme-data-prod/secrets/airflow-prod-connections-gcp_xcoms',
       },
     });
   });
