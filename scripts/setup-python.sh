@@ -57,7 +57,7 @@ if [[ "$REFRESH" == "1" ]]; then
   mv "$CONSTRAINTS.tmp" "$CONSTRAINTS"
 else
   log "installing runtime[aws,gcp,azure,test] (editable) and test requirements, pinned by $CONSTRAINTS"
-  "$VENV/bin/python" -m pip install -c "$CONSTRAINTS" -r "$REQUIREMENTS" -e "$RUNTIME[aws,gcp,azure,test]"
+  "$VENV/bin/python" -m pip install --quiet -c "$CONSTRAINTS" -r "$REQUIREMENTS" -e "$RUNTIME[aws,gcp,azure,test]"
 fi
 
 log "checking installed requirements"
