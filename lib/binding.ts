@@ -97,6 +97,27 @@ export const bindingSchema = z
   .strict();
 
 export type AirflowBinding = z.infer<typeof bindingSchema>;
+export type SecretStore = SecretRef['store'];
+
+/**
+ * The secret name each cloud's Airflow secrets backend looks up for a connection, mirroring the
+ * providers exactly: `<prefix><sep><conn_id>`. AWS's SecretsManagerBackend strips trailing "/" from
+ * the prefix (sep "/"); GCP's CloudSecretManagerBackend uses sep "-" unless configured otherwise;
+ * Azure's AzureKeyVaultBackend strips trailing "-" and turns every "_" into "-" (Key Vault names
+ * allow only letters, digits and "-"). The stacks name their secrets with it and xcomkit checks them.
+ */
+export function connectionSecretName(store: SecretStore, connectionsPrefix: string, connectionId: string, gcpSep = '-'): string {
+  switch (store) {
+    case 'aws-secrets-manager':
+      return `${connectionsPrefix.replace(/\/+$/, '')}/${connectionId}`;
+    case 'gcp-secret-manager':
+      return `${connectionsPrefix}${gcpSep}${connectionId}`;
+    case 'azure-key-vault': {
+      const prefix = connectionsPrefix.replace(/-+$/, '');
+      return (prefix === '' ? connectionId : `${prefix}-${connectionId}`).replace(/_/g, '-');
+    }
+  }
+}
 export type SecretRef = z.infer<typeof secretRefSchema>;
 export type BindingIdentity = z.infer<typeof identitySchema>;
 

@@ -3,7 +3,7 @@
  * primary binding (plus optional mirrors). Every output format renders this model; none of them
  * decides anything on its own.
  */
-import { AirflowBinding, SecretRef } from '../binding';
+import { AirflowBinding, connectionSecretName, SecretRef } from '../binding';
 import { AirflowSettingsError } from './errors';
 import { airflowEnvVar, connectionEnvVar } from './names';
 import { findPlaceholders, hasPlaceholder } from './placeholder';
@@ -112,14 +112,14 @@ export function secretsBackendFor(b: AirflowBinding): SecretsBackendSpec {
   let expected: string;
   switch (ref.store) {
     case 'aws-secrets-manager': {
-      // SecretsManagerBackend: `<prefix rstrip "/">/<conn_id>`; region from the secret ARN.
-      expected = `${ref.connectionsPrefix.replace(/\/+$/, '')}/${connId}`;
+      // SecretsManagerBackend; region from the secret ARN.
+      expected = connectionSecretName(ref.store, ref.connectionsPrefix, connId);
       const region = /^arn:[^:]+:secretsmanager:([^:]+):/.exec(ref.id)?.[1] ?? b.storage.region;
       kwargs = { ...base, region_name: region };
       break;
     }
     case 'gcp-secret-manager': {
-      // CloudSecretManagerBackend: `<prefix><sep><conn_id>`, sep "-" by default; the project from the secret id.
+      // CloudSecretManagerBackend, sep "-" unless the stored name shows another; the project from the secret id.
       const project = /^projects\/([^/]+)\/secrets\//.exec(ref.id)?.[1];
       if (!project) throw new AirflowSettingsError(label(b), [`identity.secret.id "${ref.id}" is not of the form projects/<project>/secrets/<name>`]);
       let sep = defaultSep;
@@ -127,13 +127,12 @@ export function secretsBackendFor(b: AirflowBinding): SecretsBackendSpec {
         const middle = ref.name.slice(ref.connectionsPrefix.length, ref.name.length - connId.length);
         if (/^[A-Za-z0-9_-]+$/.test(middle)) sep = middle;
       }
-      expected = `${ref.connectionsPrefix}${sep}${connId}`;
+      expected = connectionSecretName(ref.store, ref.connectionsPrefix, connId, sep);
       kwargs = { ...base, project_id: project, sep };
       break;
     }
     case 'azure-key-vault': {
-      // AzureKeyVaultBackend: `<prefix rstrip "-">-<conn_id>` with every "_" turned into "-".
-      expected = `${ref.connectionsPrefix.replace(/-+$/, '')}-${connId}`.replace(/_/g, '-');
+      expected = connectionSecretName(ref.store, ref.connectionsPrefix, connId);
       kwargs = { ...base, vault_url: ref.id };
       break;
     }

@@ -2,6 +2,7 @@ import { Duration, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { connectionSecretName } from '../binding';
 import { skipCheckov } from './checkov';
 
 export interface XcomUserIdentityProps {
@@ -35,7 +36,7 @@ export class XcomUserIdentity extends Construct {
     this.user = new iam.User(this, 'User', { userName: props.userName, groups: [this.group] });
     const accessKey = new iam.AccessKey(this, 'AccessKey', { user: this.user });
 
-    this.secretName = `${props.connectionsPrefix}/${props.connectionId}`;
+    this.secretName = connectionSecretName('aws-secrets-manager', props.connectionsPrefix, props.connectionId);
     // Airflow's JSON connection format. The password is `accessKey.secretAccessKey`, a SecretValue
     // backed by the resource attribute: the rendered SecretString is a Fn::Join over
     // `Fn::GetAtt [AccessKey, SecretAccessKey]`, so the plaintext never enters the template.

@@ -6,8 +6,8 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Fn, ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { connectionSecretName } from '../binding';
 import type { AzureSettings } from '../config/azure';
-import { connectionSecretName } from '../terraform/naming';
 import { BLOB_DATA_CONTRIBUTOR, CONDITION_VERSION, prefixCondition } from './abac';
 import type { XcomStorage } from './xcom-storage';
 

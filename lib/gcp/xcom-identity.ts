@@ -10,6 +10,7 @@ import { StorageManagedFolder } from '@cdktf/provider-google/lib/storage-managed
 import { StorageManagedFolderIamMember } from '@cdktf/provider-google/lib/storage-managed-folder-iam-member';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
+import { connectionSecretName } from '../binding';
 import type { GcpIdentity } from '../config/gcp';
 import { defaultGcpConnectionsPrefix, isGcpRegion } from '../config/gcp';
 import { BUCKET_METADATA_PERMISSIONS, OBJECT_PERMISSIONS, SECRET_ACCESSOR_ROLE, WORKLOAD_IDENTITY_USER_ROLE } from './permissions';
@@ -132,9 +133,8 @@ export class XcomIdentity extends Construct {
       keyAlgorithm: 'KEY_ALG_RSA_2048',
       privateKeyType: 'TYPE_GOOGLE_CREDENTIALS_FILE',
     });
-    // CloudSecretManagerBackend builds `<connections_prefix><sep><conn_id>` with sep "-" and no other change.
     const connectionsPrefix = identity.connectionsPrefix ?? defaultGcpConnectionsPrefix(environment);
-    const secretId = `${connectionsPrefix}-${props.connectionId}`;
+    const secretId = connectionSecretName('gcp-secret-manager', connectionsPrefix, props.connectionId);
     if (secretId.length > 255) throw new Error(`gcp.identity.connectionsPrefix: secret id "${secretId}" is longer than 255 characters`);
     const secret = new SecretManagerSecret(this, 'connection-secret', {
       project: props.project,

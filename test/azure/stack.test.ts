@@ -11,7 +11,6 @@ import { Testing } from 'cdktf';
 import { AzureXcomStack } from '../../lib/azure/stack';
 import { BINDING_OUTPUT_TF, bindingSchema } from '../../lib/binding';
 import { substituteInterpolations } from '../../lib/terraform/binding-output';
-import { connectionSecretName } from '../../lib/terraform/naming';
 import { AZURE_BASE, only, resources, shippedConfig, synthAzure } from '../terraform/fixtures';
 
 const KEY_MODE = { mode: 'key', keyVaultName: 'kv-acme-xcoms' };
@@ -217,17 +216,6 @@ describe('AzureXcomStack: key mode', () => {
     expect(resources(json, 'azurerm_user_assigned_identity')).toHaveLength(0);
     expect(resources(json, 'azurerm_federated_identity_credential')).toHaveLength(0);
     expect(resources(json, 'azurerm_role_assignment').map(([, r]) => r.role_definition_name)).not.toContain('Storage Blob Data Contributor');
-  });
-});
-
-describe('connection secret names mirror the Airflow secrets backends', () => {
-  test.each([
-    ['azure-key-vault', 'airflow-connections', 'azure_xcoms', 'airflow-connections-azure-xcoms'],
-    ['azure-key-vault', 'airflow-connections-', 'my__conn', 'airflow-connections-my--conn'],
-    ['azure-key-vault', 'conn', 'A_B', 'conn-A-B'],
-    ['gcp-secret-manager', 'airflow-connections', 'gcp_xcoms', 'airflow-connections-gcp_xcoms'],
-  ] as const)('%s: prefix %j and id %j give %j', (store, prefix, id, expected) => {
-    expect(connectionSecretName(store, prefix, id)).toBe(expected);
   });
 });
 
