@@ -1,6 +1,6 @@
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ConfigError, defaultAwsConnectionsPrefix, type AwsSettings, type EnvironmentConfig, type KitConfig } from '../config';
+import { ConfigError, defaultAwsConnectionsPrefix, selectEnvironment, type AwsSettings, type EnvironmentConfig, type KitConfig } from '../config';
 import { AirflowXcomsStack, defaultStackName } from './stack';
 
 export interface BuildAwsAppOptions {
@@ -92,10 +92,7 @@ function selectAwsEnvironments(config: KitConfig, name: string | undefined): [st
     if (withAws.length === 0) throw new ConfigError(config.source, ['no environment has an "aws" section: nothing to synthesize for AWS']);
     return withAws;
   }
-  const env = config.environments[name];
-  if (!env) {
-    throw new ConfigError(config.source, [`unknown environment "${name}": known environments are ${all.map(([n]) => n).join(', ')}`]);
-  }
+  const [, env] = selectEnvironment(config, name);
   if (!env.aws) {
     throw new ConfigError(config.source, [
       `environment "${name}" has no "aws" section; environments with one: ${withAws.map(([n]) => n).join(', ') || '(none)'}`,

@@ -5,7 +5,7 @@
 import type { App, TerraformStack } from 'cdktf';
 import { AzureXcomStack } from '../azure/stack';
 import { ConfigError } from '../config/errors';
-import type { KitConfig } from '../config/load';
+import { selectEnvironment, type KitConfig } from '../config/load';
 import { GcpXcomStack, defaultGcsBucketName } from '../gcp/stack';
 
 /**
@@ -13,12 +13,8 @@ import { GcpXcomStack, defaultGcsBucketName } from '../gcp/stack';
  * Unknown names are a ConfigError listing the known ones.
  */
 export function selectEnvironments(config: KitConfig, name: string | undefined): string[] {
-  const known = Object.keys(config.environments);
-  if (!name) return known;
-  if (!config.environments[name]) {
-    throw new ConfigError(config.source, [`unknown environment "${name}": known environments are ${known.join(', ')}`]);
-  }
-  return [name];
+  if (!name) return Object.keys(config.environments);
+  return [selectEnvironment(config, name)[0]];
 }
 
 /** Names that must be unique across all environments (global namespaces), checked before any stack is built. */
