@@ -1,5 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
-import { BINDING_SCHEMA_VERSION, CONN_TYPE_BY_CLOUD, SCHEME_BY_CLOUD, type AirflowBinding, type BindingIdentity } from '../binding';
+import { BINDING_SCHEMA_VERSION, CONN_TYPE_BY_CLOUD, xcomObjectStoragePath, type AirflowBinding, type BindingIdentity } from '../binding';
 import type { Compression } from '../config';
 
 export interface AwsBindingInput {
@@ -36,8 +36,8 @@ export function awsBinding(input: AwsBindingInput): AirflowBinding {
     environment: input.environment,
     storage: { bucket: input.bucketName, prefix: input.prefix, region: input.region },
     xcom: {
-      // Same format as xcomObjectStoragePath(); written out because the bucket name is a token.
-      path: `${SCHEME_BY_CLOUD.aws}://${input.connectionId}@${input.bucketName}${input.prefix === '' ? '' : `/${input.prefix}`}`,
+      // The bucket name is usually a string token: concatenated, it renders as a Fn::Join with its Ref.
+      path: xcomObjectStoragePath('aws', input.connectionId, input.bucketName, input.prefix),
       threshold: input.threshold,
       compression: input.compression,
     },

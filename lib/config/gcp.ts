@@ -3,7 +3,8 @@ import { connectionIdSchema, kubernetesServiceAccountSchema, localStateSchema } 
 
 /** GCP project ids: 6-30 lower-case letters, digits and "-", starting with a letter, not ending with "-". */
 export const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
-const SERVICE_ACCOUNT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+/** A service account id (the part before `@`): 6-30 lower-case letters, digits and "-", starting with a letter. */
+export const SERVICE_ACCOUNT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const KMS_KEY_NAME = /^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/locations\/[a-z0-9-]+\/keyRings\/[A-Za-z0-9_-]+\/cryptoKeys\/[A-Za-z0-9_-]+$/;
 /** A single region: `europe-west1`, `us-central1`, `northamerica-northeast2`. */
 export const GCP_REGION = /^[a-z]+(-[a-z]+)+\d+$/;

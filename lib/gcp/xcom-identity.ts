@@ -12,7 +12,7 @@ import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { connectionSecretName } from '../binding';
 import type { GcpIdentity } from '../config/gcp';
-import { defaultGcpConnectionsPrefix, isGcpRegion } from '../config/gcp';
+import { defaultGcpConnectionsPrefix, isGcpRegion, SERVICE_ACCOUNT_ID } from '../config/gcp';
 import { BUCKET_METADATA_PERMISSIONS, OBJECT_PERMISSIONS, SECRET_ACCESSOR_ROLE, WORKLOAD_IDENTITY_USER_ROLE } from './permissions';
 
 export interface XcomIdentityProps {
@@ -60,7 +60,7 @@ export class XcomIdentity extends Construct {
     const { identity, environment } = props;
 
     const accountId = `${identity.serviceAccountId}-${environment}`;
-    if (!/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(accountId)) {
+    if (!SERVICE_ACCOUNT_ID.test(accountId)) {
       throw new Error(
         `gcp.identity.serviceAccountId: "${identity.serviceAccountId}" plus the environment suffix gives "${accountId}" (${accountId.length} characters), which is not a valid service account id (6-30 lower-case letters, digits and "-"): choose a shorter serviceAccountId`,
       );
