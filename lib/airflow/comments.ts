@@ -22,3 +22,19 @@ export function headerLines(s: AirflowSettings): string[] {
 export function placeholderComment(setting: Setting): string | undefined {
   return setting.placeholders.length > 0 ? `deploy-time value: ${setting.placeholders.join(', ')}` : undefined;
 }
+
+/** One line per setting that holds placeholders, for formats that comment them in a header (YAML). */
+export function placeholderLines(settings: readonly Setting[]): string[] {
+  return settings.filter((x) => x.placeholders.length > 0).map((x) => `deploy-time value in ${x.name}: ${x.placeholders.join(', ')}`);
+}
+
+/** Line formats (dotenv, shell): `# ` header, then each setting as `line(setting)`, its placeholder comment above it. */
+export function commentedLines(s: AirflowSettings, line: (setting: Setting) => string): string {
+  const lines = headerLines(s).map((l) => `# ${l}`);
+  for (const setting of s.settings) {
+    const comment = placeholderComment(setting);
+    if (comment) lines.push(`# ${comment}`);
+    lines.push(line(setting));
+  }
+  return lines.join('\n') + '\n';
+}

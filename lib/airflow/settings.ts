@@ -52,6 +52,9 @@ export interface ConnectionSetting {
 
 export type Setting = ConfigOption | ConnectionSetting;
 
+/** A connection holding a credential: it goes only where secrets go (a Kubernetes Secret, a 0600 file). */
+export const isSecretSetting = (x: Setting): x is ConnectionSetting => x.kind === 'connection' && x.secret;
+
 export interface AirflowSettings {
   readonly backend: Backend;
   /** The primary binding first, then mirrors. */

@@ -4,9 +4,9 @@
  * them. A value without `'`, newlines, `\\` and a trailing `\` therefore reads the same in both, JSON
  * double quotes included; anything else is refused rather than silently read two ways.
  */
-import { headerLines, placeholderComment } from '../comments';
+import { commentedLines } from '../comments';
 import { AirflowSettingsError } from '../errors';
-import { AirflowSettings } from '../settings';
+import { AirflowSettings, isSecretSetting } from '../settings';
 import { Format, Rendered } from './types';
 
 export function dotenvQuote(name: string, value: string): string {
@@ -19,13 +19,8 @@ export function dotenvQuote(name: string, value: string): string {
 }
 
 export function renderDotenv(s: AirflowSettings): Rendered {
-  const lines = headerLines(s).map((l) => `# ${l}`);
-  for (const setting of s.settings) {
-    const comment = placeholderComment(setting);
-    if (comment) lines.push(`# ${comment}`);
-    lines.push(`${setting.name}=${dotenvQuote(setting.name, setting.value)}`);
-  }
-  return { main: lines.join('\n') + '\n', mainHasSecrets: s.settings.some((x) => x.kind === 'connection' && x.secret), notes: [] };
+  const main = commentedLines(s, (x) => `${x.name}=${dotenvQuote(x.name, x.value)}`);
+  return { main, mainHasSecrets: s.settings.some(isSecretSetting), notes: [] };
 }
 
 export const dotenvFormat: Format = { name: 'dotenv', summary: 'KEY=\'value\' lines for Astro .env and docker compose env_file', render: renderDotenv };

@@ -3,9 +3,9 @@
  * `secret` (envName/secretName/secretKey) referencing a Kubernetes Secret for credentials. The values
  * never hold a secret; the Secret manifest is rendered separately.
  */
-import { headerLines } from '../comments';
-import { AirflowSettings } from '../settings';
-import { isSecretSetting, k8sNames, secretManifest, yamlText } from './kubernetes';
+import { headerLines, placeholderLines } from '../comments';
+import { AirflowSettings, isSecretSetting } from '../settings';
+import { k8sNames, secretManifest, yamlText } from './kubernetes';
 import { Format, RenderOptions, Rendered } from './types';
 
 export function renderHelm(s: AirflowSettings, options: RenderOptions = {}): Rendered {
@@ -14,8 +14,7 @@ export function renderHelm(s: AirflowSettings, options: RenderOptions = {}): Ren
   const secrets = s.settings.filter(isSecretSetting);
   const values: Record<string, unknown> = { env: plain.map((x) => ({ name: x.name, value: x.value })) };
   if (secrets.length > 0) values.secret = secrets.map((x) => ({ envName: x.name, secretName: names.secret, secretKey: x.name }));
-  const comments = headerLines(s);
-  for (const x of plain) if (x.placeholders.length > 0) comments.push(`deploy-time value in ${x.name}: ${x.placeholders.join(', ')}`);
+  const comments = [...headerLines(s), ...placeholderLines(plain)];
   if (secrets.length > 0) comments.push(`The entries under "secret" read the Kubernetes Secret ${names.secret}: apply its manifest first.`);
   comments.push('Install: helm upgrade --install airflow apache-airflow/airflow -f <this file>');
   const manifest = secretManifest(s, options);

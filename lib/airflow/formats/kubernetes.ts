@@ -4,13 +4,11 @@
  * `envFrom` (`configMapRef` and `secretRef`).
  */
 import { stringify } from 'yaml';
-import { headerLines } from '../comments';
-import { AirflowSettings, Setting } from '../settings';
+import { headerLines, placeholderLines } from '../comments';
+import { AirflowSettings, isSecretSetting } from '../settings';
 import { DEFAULT_K8S_NAME, Format, RenderOptions, Rendered } from './types';
 
 const LABELS = { 'app.kubernetes.io/name': 'airflow-xcomkit', 'app.kubernetes.io/part-of': 'airflow' };
-
-export const isSecretSetting = (x: Setting) => x.kind === 'connection' && x.secret;
 
 export function k8sNames(options: RenderOptions = {}) {
   const name = options.name ?? DEFAULT_K8S_NAME;
@@ -37,13 +35,9 @@ export function secretManifest(s: AirflowSettings, options: RenderOptions = {}):
   return '# Airflow connections with credentials (resolved from the secret store). Keep this file out of git.\n' + yamlText(doc);
 }
 
-function placeholderLines(s: AirflowSettings): string[] {
-  return s.settings.filter((x) => x.placeholders.length > 0).map((x) => `deploy-time value in ${x.name}: ${x.placeholders.join(', ')}`);
-}
-
 export function renderKubernetes(s: AirflowSettings, options: RenderOptions = {}): Rendered {
   const names = k8sNames(options);
-  const comments = [...headerLines(s), ...placeholderLines(s)];
+  const comments = [...headerLines(s), ...placeholderLines(s.settings)];
   const secret = secretManifest(s, options);
   comments.push(
     `Use in a pod spec: envFrom: [{configMapRef: {name: ${names.configMap}}}${secret ? `, {secretRef: {name: ${names.secret}}}` : ''}]`,
