@@ -7,7 +7,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AirflowBinding, BINDING_OUTPUT_CFN, BINDING_OUTPUT_TF } from '../binding';
 import { AirflowSettingsError } from '../airflow/errors';
-import { hasPlaceholder } from '../airflow/placeholder';
 import { validateBinding } from '../airflow/validate';
 import { CliError, UsageError } from './errors';
 import { bindingTextFromCfnOutput, bindingTextFromTfOutput } from './synth';
@@ -148,11 +147,14 @@ export interface Selection {
 const field = (raw: unknown, key: string) => (isObject(raw) && typeof raw[key] === 'string' ? (raw[key] as string) : '?');
 const describe = (c: Candidate) => `  --cloud ${field(c.raw, 'cloud')} --env ${field(c.raw, 'environment')}    ${c.origin}`;
 
+/** Whether a candidate is of the selected cloud and environment (an unset part matches all). */
+export function matchesSelection(c: Candidate, selection: Selection): boolean {
+  return (!selection.cloud || field(c.raw, 'cloud') === selection.cloud) && (!selection.env || field(c.raw, 'environment') === selection.env);
+}
+
 /** Picks one binding by cloud and environment, then validates it. */
 export function selectBinding(candidates: readonly Candidate[], selection: Selection, what = 'binding'): FoundBinding {
-  const matches = candidates.filter(
-    (c) => (!selection.cloud || field(c.raw, 'cloud') === selection.cloud) && (!selection.env || field(c.raw, 'environment') === selection.env),
-  );
+  const matches = candidates.filter((c) => matchesSelection(c, selection));
   if (matches.length === 0) {
     const wanted = [selection.cloud && `cloud ${selection.cloud}`, selection.env && `environment ${selection.env}`].filter(Boolean).join(' and ');
     throw new UsageError(`no ${what} for ${wanted}; found:\n${candidates.map(describe).join('\n')}`);
@@ -166,7 +168,7 @@ export function selectBinding(candidates: readonly Candidate[], selection: Selec
 export function validateCandidate(c: Candidate): FoundBinding {
   try {
     const binding = validateBinding(c.raw, `invalid Airflow binding in ${c.origin}`);
-    return { origin: c.origin, binding, synthesized: c.synthesized || JSON.stringify(c.raw).includes('<deploy-time:') || hasPlaceholder(JSON.stringify(binding)) };
+    return { origin: c.origin, binding, synthesized: c.synthesized || JSON.stringify(c.raw).includes('<deploy-time:') };
   } catch (e) {
     if (e instanceof AirflowSettingsError) throw new CliError(e.message);
     throw e;

@@ -12,7 +12,7 @@ import { Backend, BACKENDS, buildSettings } from '../airflow/settings';
 import { SECRET_MODES } from '../airflow/validate';
 import { hasPlaceholder } from '../airflow/placeholder';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors';
-import { FoundBinding, findCandidates, parseSelector, selectBinding } from './input';
+import { FoundBinding, findCandidates, matchesSelection, parseSelector, selectBinding } from './input';
 import { Io, style, Style } from './io';
 import { describeBindings } from './show';
 import { writeFileSafely } from './write';
@@ -216,9 +216,7 @@ Run "xcomkit <command> --help" for the options and examples of each command.`,
     .option('--env <name>', 'only bindings of this environment')
     .addHelpText('after', EXAMPLES.show)
     .action((source: string, o: { cloud?: string; env?: string }) => {
-      const candidates = findCandidates(source).filter(
-        (c) => (!o.cloud || (c.raw as { cloud?: string }).cloud === o.cloud) && (!o.env || (c.raw as { environment?: string }).environment === o.env),
-      );
+      const candidates = findCandidates(source).filter((c) => matchesSelection(c, o));
       if (candidates.length === 0) throw new UsageError(`no binding in ${source} matches${o.cloud ? ` --cloud ${o.cloud}` : ''}${o.env ? ` --env ${o.env}` : ''}`);
       const found = candidates.map((c) => selectBinding([c], {}));
       io.stdout.write(describeBindings(found, style(io.stdout, io.env, (program.opts() as GlobalOptions).color !== false)));
