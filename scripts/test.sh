@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install.sh
-if [[ -f scripts/setup-python.sh ]]; then bash scripts/setup-python.sh; fi
+bash scripts/setup-python.sh
 
 echo "== type-check (tsc --noEmit)"
 npx tsc --noEmit
@@ -19,10 +19,8 @@ npx jest --ci
 echo "== static checks of every synthesized stack (checkov)"
 bash scripts/checkov.sh
 
-if [[ -f scripts/test-runtime.sh ]]; then
-  echo "== runtime package (pytest)"
-  bash scripts/test-runtime.sh
-fi
+echo "== runtime package (pytest)"
+bash scripts/test-runtime.sh
 
 echo "== end to end: xcomkit output -> real Airflow -> moto S3 with IAM enforcement (pytest)"
 bash scripts/test-e2e.sh
