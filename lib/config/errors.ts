@@ -34,9 +34,6 @@ export function describeIssues(prefix: readonly (string | number)[], input: unkn
       return `${path || '(top level)'}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}: check the spelling against the README's configuration reference`;
     }
     const value = 'input' in issue && issue.input !== undefined ? issue.input : valueAt(input, issue.path);
-    if (issue.code === 'invalid_union' && 'discriminator' in issue) {
-      return `${path}: ${show(value)} is not valid: ${issue.message}`;
-    }
     return `${path}: ${show(value)} is not valid: ${issue.message}`;
   });
 }
