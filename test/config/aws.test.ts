@@ -184,7 +184,9 @@ describe('arbitrary configurations', () => {
         for (const [path, value] of mutations) document = setPath(document, path, value);
         expectOnlyConfigErrors(document);
       }),
-      { numRuns: 150 },
+      // About 1 mutated document in 15 is accepted: 400 runs make "at least 5 built" hold on every
+      // seed (150 runs fell short now and then, a flaky test).
+      { numRuns: 400 },
     );
     // The mutations exercise both sides: some configurations are accepted and built, some rejected.
     expect(outcomes.built).toBeGreaterThanOrEqual(5);
