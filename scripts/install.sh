@@ -1,11 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Node.js dependencies as locked in package-lock.json. Skips the work when
-# node_modules already matches the lockfile (outside CI), so repeated test runs stay fast.
-#
-# Why `npm install` and not `npm ci`: the lockfile records only the platform-specific optional
-# binaries (@swc/core-*, resolver bindings) that the registry served where it was made; `npm ci`
-# refuses a lockfile that lacks another platform's entries, while `npm install` keeps every locked
-# version and fills in the binary for the platform it runs on.
+# Installs the Node.js dependencies exactly as locked in package-lock.json (`npm ci`: the lockfile
+# is never rewritten, so the work tree stays clean). The lockfile lists every platform's optional
+# binaries (@swc/core-*, resolver bindings); npm picks the one for the platform it runs on. Skips
+# the work when node_modules already matches the lockfile (outside CI), so repeated runs stay fast.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +12,6 @@ if [[ "${CI:-}" != "true" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; the
   echo "install: node_modules is up to date with package-lock.json"
   exit 0
 fi
-echo "install: npm install (versions from package-lock.json)"
-npm install --no-audit --no-fund --loglevel=error
+echo "install: npm ci (versions from package-lock.json)"
+npm ci --no-audit --no-fund --loglevel=error
 echo "$(sha256sum package.json package-lock.json | sha256sum | cut -d' ' -f1)" > "$stamp"
