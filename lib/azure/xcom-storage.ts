@@ -30,6 +30,8 @@ export interface XcomStorageProps {
  */
 export class XcomStorage extends Construct {
   public readonly resourceGroupName: string;
+  /** Resource id of the group (scope of the custom role definition). */
+  public readonly resourceGroupId: string;
   public readonly account: StorageAccount;
   public readonly container: StorageContainer;
   /** Blob-name prefix the policy matches: `<container>/<prefix>/`, or `<container>/` when dedicated. */
@@ -43,9 +45,11 @@ export class XcomStorage extends Construct {
     if (settings.resourceGroup.create) {
       const rg = new ResourceGroup(this, 'resource-group', { name: settings.resourceGroup.name, location: settings.location, tags });
       this.resourceGroupName = rg.name;
+      this.resourceGroupId = rg.id;
     } else {
       const rg = new DataAzurermResourceGroup(this, 'resource-group', { name: settings.resourceGroup.name });
       this.resourceGroupName = rg.name;
+      this.resourceGroupId = rg.id;
     }
 
     const network = settings.network;

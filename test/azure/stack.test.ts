@@ -5,6 +5,7 @@ import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { RoleDefinition } from '@cdktf/provider-azurerm/lib/role-definition';
 import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Testing } from 'cdktf';
@@ -153,10 +154,22 @@ describe('AzureXcomStack: workload identity', () => {
     expect(triggerer.depends_on).toEqual([`azurerm_federated_identity_credential.${workerId}`]);
   });
 
-  test('Storage Blob Data Contributor on the container, for the identity, with a prefix condition', () => {
+  test('a custom role defined and assignable in the resource group, named after the account and container', () => {
     const { json, text } = synthAzure({ azure: AZURE_BASE });
-    expect(text).toHaveResourceWithProperties(RoleAssignment, { role_definition_name: 'Storage Blob Data Contributor', principal_type: 'ServicePrincipal', condition_version: '2.0' });
+    expect(text).toHaveResourceWithProperties(RoleDefinition, { name: 'Airflow XComs blob access (acmexcoms01/airflow-xcoms)' });
+    const role = only(json, 'azurerm_role_definition');
+    expect(role.scope).toMatch(/^\$\{azurerm_resource_group\.[\w-]+\.id\}$/);
+    expect(role.assignable_scopes).toEqual([role.scope]);
+    const existing = only(synthAzure({ azure: { ...AZURE_BASE, resourceGroup: { name: 'rg-shared', create: false } } }).json, 'azurerm_role_definition');
+    expect(existing.scope).toMatch(/^\$\{data\.azurerm_resource_group\.[\w-]+\.id\}$/);
+  });
+
+  test('the custom role is assigned on the container, for the identity, with a prefix condition', () => {
+    const { json, text } = synthAzure({ azure: AZURE_BASE });
+    expect(text).toHaveResourceWithProperties(RoleAssignment, { principal_type: 'ServicePrincipal', condition_version: '2.0' });
     const ra = only(json, 'azurerm_role_assignment');
+    expect(ra.role_definition_id).toMatch(/^\$\{azurerm_role_definition\.[\w-]+\.role_definition_resource_id\}$/);
+    expect(ra.role_definition_name).toBeUndefined();
     expect(ra.scope).toMatch(/^\$\{azurerm_storage_container\.[\w-]+\.id\}$/);
     expect(ra.principal_id).toMatch(/^\$\{azurerm_user_assigned_identity\.[\w-]+\.principal_id\}$/);
     expect(ra.condition).toContain("StringStartsWith 'xcom/'");
@@ -215,7 +228,8 @@ describe('AzureXcomStack: key mode', () => {
     const { json } = synthAzure({ azure: { ...AZURE_BASE, identity: KEY_MODE } });
     expect(resources(json, 'azurerm_user_assigned_identity')).toHaveLength(0);
     expect(resources(json, 'azurerm_federated_identity_credential')).toHaveLength(0);
-    expect(resources(json, 'azurerm_role_assignment').map(([, r]) => r.role_definition_name)).not.toContain('Storage Blob Data Contributor');
+    expect(resources(json, 'azurerm_role_definition')).toHaveLength(0);
+    expect(resources(json, 'azurerm_role_assignment').map(([, r]) => r.role_definition_name).sort()).toEqual(['Key Vault Secrets Officer']);
   });
 });
 
@@ -262,7 +276,7 @@ describe('AzureXcomStack: outputs and binding', () => {
 });
 
 describe('Azure IAM snapshots', () => {
-  const IAM_TYPES = ['azurerm_role_assignment', 'azurerm_federated_identity_credential'];
+  const IAM_TYPES = ['azurerm_role_definition', 'azurerm_role_assignment', 'azurerm_federated_identity_credential'];
   const iamOf = (json: any) => Object.fromEntries(IAM_TYPES.filter((t) => json.resource?.[t]).map((t) => [t, json.resource[t]]));
   const config = shippedConfig();
 
