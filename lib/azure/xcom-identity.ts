@@ -132,9 +132,10 @@ export class XcomIdentity extends Construct {
       contentType: 'application/json',
       value: Fn.jsonencode({
         conn_type: 'wasb',
+        host: `https://${storage.blobHost}`,
         login: storage.account.name,
         password: storage.account.primaryAccessKey,
-        extra: { account_name: storage.account.name },
+        extra: { account_name: storage.account.name, account_host: storage.blobHost },
       }),
       dependsOn: [officer],
     });

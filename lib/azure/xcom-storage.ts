@@ -34,6 +34,8 @@ export class XcomStorage extends Construct {
   public readonly resourceGroupId: string;
   public readonly account: StorageAccount;
   public readonly container: StorageContainer;
+  /** Host of the blob endpoint, `<account>.<blobEndpointSuffix>` (what adlfs takes as `account_host`). */
+  public readonly blobHost: string;
   /** Blob-name prefix the policy matches: `<container>/<prefix>/`, or `<container>/` when dedicated. */
   public readonly policyPrefix: string;
 
@@ -52,6 +54,7 @@ export class XcomStorage extends Construct {
       this.resourceGroupId = rg.id;
     }
 
+    this.blobHost = `${settings.storageAccountName}.${settings.blobEndpointSuffix}`;
     const network = settings.network;
     this.account = new StorageAccount(this, 'account', {
       name: settings.storageAccountName,

@@ -138,15 +138,15 @@ describe('cdk-nag AwsSolutions and NIST 800-53 rev 5 checks', () => {
     }
   });
 
-  test.each([
-    ['user, SSE-S3, access logs', { identity: { mode: 'user' }, accessLogs: true }],
-    ['user, KMS, no access logs', { identity: { mode: 'user' }, encryption: { type: 'kms' }, accessLogs: false }],
-    ['role (assumed, external id), KMS, access logs', { identity: { ...ROLE, externalId: 'xcom-external-id-1' }, encryption: { type: 'kms' } }],
-    ['role (IRSA only), SSE-S3, no access logs', { identity: { mode: 'role', eks: [{ oidcProviderArn: OIDC_PROVIDER, namespace: 'airflow', serviceAccount: 'worker' }] }, accessLogs: false }],
-    ['role, existing KMS key', { identity: ROLE, encryption: { type: 'kms', existingKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555' } }],
+  test.each<[string, Record<string, unknown>, Record<string, unknown>]>([
+    ['user, SSE-S3, access logs', { identity: { mode: 'user' }, accessLogs: true }, {}],
+    ['user, KMS, no access logs', { identity: { mode: 'user' }, encryption: { type: 'kms' }, accessLogs: false }, {}],
+    ['role (assumed, external id), KMS, access logs', { identity: { ...ROLE, externalId: 'xcom-external-id-1' }, encryption: { type: 'kms' } }, {}],
+    ['role (IRSA only), SSE-S3, no access logs', { identity: { mode: 'role', eks: [{ oidcProviderArn: OIDC_PROVIDER, namespace: 'airflow', serviceAccount: 'worker' }] }, accessLogs: false }, {}],
+    ['role, existing KMS key', { identity: ROLE, encryption: { type: 'kms', existingKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555' } }, {}],
     ['role, dedicated bucket (no prefix)', { identity: ROLE }, { xcom: { prefix: '', dedicatedBucket: true } }],
-  ])('pass both packs in identity/encryption/logging combination: %s', (_name, aws, env = {}) => {
-    const { app } = buildAwsApp(testConfig(aws as Record<string, unknown>, env as Record<string, unknown>), { environment: 'test', templateValidation: false });
+  ])('pass both packs in identity/encryption/logging combination: %s', (_name, aws, env) => {
+    const { app } = buildAwsApp(testConfig(aws, env), { environment: 'test', templateValidation: false });
     expectPacksPass(app);
   });
 

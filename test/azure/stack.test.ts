@@ -204,7 +204,7 @@ describe('AzureXcomStack: key mode', () => {
     expect(text).toHaveResourceWithProperties(KeyVaultSecret, { name: 'airflow-connections-azure-xcoms', content_type: 'application/json' });
     const secret = only(json, 'azurerm_key_vault_secret');
     expect(secret.value).toMatch(
-      /^\$\{jsonencode\(\{"conn_type" = "wasb", "login" = azurerm_storage_account\.[\w-]+\.name, "password" = azurerm_storage_account\.[\w-]+\.primary_access_key, "extra" = \{"account_name" = azurerm_storage_account\.[\w-]+\.name\}\}\)\}$/,
+      /^\$\{jsonencode\(\{"conn_type" = "wasb", "host" = "https:\/\/acmexcoms01\.blob\.core\.windows\.net", "login" = azurerm_storage_account\.[\w-]+\.name, "password" = azurerm_storage_account\.[\w-]+\.primary_access_key, "extra" = \{"account_name" = azurerm_storage_account\.[\w-]+\.name, "account_host" = "acmexcoms01\.blob\.core\.windows\.net"\}\}\)\}$/,
     );
   });
 
@@ -244,7 +244,11 @@ describe('AzureXcomStack: outputs and binding', () => {
       environment: 'prod',
       storage: { bucket: 'airflow-xcoms', prefix: 'xcom', region: 'westeurope', account: 'acmexcoms01' },
       xcom: { path: 'abfs://azure_xcoms@airflow-xcoms/xcom', threshold: 1024, compression: 'gzip' },
-      connection: { id: 'azure_xcoms', type: 'wasb', extra: { account_name: 'acmexcoms01', workload_identity_client_id: clientId, workload_identity_tenant_id: tenantId } },
+      connection: {
+        id: 'azure_xcoms',
+        type: 'wasb',
+        extra: { account_name: 'acmexcoms01', account_host: 'acmexcoms01.blob.core.windows.net', workload_identity_client_id: clientId, workload_identity_tenant_id: tenantId },
+      },
       identity: { mode: 'workload-identity', principal: clientId, tenantId, kubernetesServiceAccounts: [{ namespace: 'airflow', serviceAccount: 'airflow-worker' }] },
     });
   });
@@ -253,7 +257,7 @@ describe('AzureXcomStack: outputs and binding', () => {
     const { json } = synthAzure({ azure: { ...AZURE_BASE, identity: KEY_MODE } }, 'prod');
     expect(json.output[BINDING_OUTPUT_TF].value).not.toMatch(/access_key|password/);
     const b = binding(json);
-    expect(b.connection.extra).toEqual({ account_name: 'acmexcoms01' });
+    expect(b.connection.extra).toEqual({ account_name: 'acmexcoms01', account_host: 'acmexcoms01.blob.core.windows.net' });
     expect(b.identity).toEqual({
       mode: 'key',
       principal: 'acmexcoms01',
@@ -264,6 +268,17 @@ describe('AzureXcomStack: outputs and binding', () => {
         id: expect.stringMatching(/^<deploy-time:azurerm_key_vault\.[\w-]+\.vault_uri>$/),
       },
     });
+  });
+
+  test('a sovereign cloud or custom endpoint: account_host (binding) and host/account_host (key-mode secret) use blobEndpointSuffix', () => {
+    const gov = { ...AZURE_BASE, blobEndpointSuffix: 'blob.core.usgovcloudapi.net' };
+    expect(binding(synthAzure({ azure: gov }).json).connection.extra.account_host).toBe('acmexcoms01.blob.core.usgovcloudapi.net');
+    const key = synthAzure({ azure: { ...gov, identity: KEY_MODE } }).json;
+    expect(binding(key).connection.extra.account_host).toBe('acmexcoms01.blob.core.usgovcloudapi.net');
+    const secret = only(key, 'azurerm_key_vault_secret').value as string;
+    expect(secret).toContain('"host" = "https://acmexcoms01.blob.core.usgovcloudapi.net"');
+    expect(secret).toContain('"account_host" = "acmexcoms01.blob.core.usgovcloudapi.net"');
+    expect(JSON.stringify(key)).not.toContain('core.windows.net');
   });
 
   test('convenience outputs; none references a key', () => {
