@@ -4,7 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AWS_FEATURE_FLAGS, buildAwsApp, newAwsApp } from '../../lib/aws/app';
 import { ConfigError, parseConfig } from '../../lib/config';
-import { OIDC_PROVIDER, SHIPPED_ENVIRONMENTS, shippedConfig, testConfig } from './helpers';
+import { SHIPPED_ENVIRONMENTS, shippedConfig, STACK_VARIANTS, testConfig } from './helpers';
 
 const ACK_KEY = Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
 
@@ -126,7 +126,6 @@ function expectPacksPass(app: App): Record<string, string[]> {
 }
 
 const NAG_PACKS = ['AwsSolutions', 'NIST.800.53.R5'];
-const ROLE = { mode: 'role', trustedPrincipals: ['arn:aws:iam::123456789012:role/mwaa-execution-role'] };
 
 describe('cdk-nag AwsSolutions and NIST 800-53 rev 5 checks', () => {
   test.each(SHIPPED_ENVIRONMENTS)('run on synth of %s and pass with no unacknowledged finding, needing no context lookup', (env) => {
@@ -138,14 +137,7 @@ describe('cdk-nag AwsSolutions and NIST 800-53 rev 5 checks', () => {
     }
   });
 
-  test.each<[string, Record<string, unknown>, Record<string, unknown>]>([
-    ['user, SSE-S3, access logs', { identity: { mode: 'user' }, accessLogs: true }, {}],
-    ['user, KMS, no access logs', { identity: { mode: 'user' }, encryption: { type: 'kms' }, accessLogs: false }, {}],
-    ['role (assumed, external id), KMS, access logs', { identity: { ...ROLE, externalId: 'xcom-external-id-1' }, encryption: { type: 'kms' } }, {}],
-    ['role (IRSA only), SSE-S3, no access logs', { identity: { mode: 'role', eks: [{ oidcProviderArn: OIDC_PROVIDER, namespace: 'airflow', serviceAccount: 'worker' }] }, accessLogs: false }, {}],
-    ['role, existing KMS key', { identity: ROLE, encryption: { type: 'kms', existingKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555' } }, {}],
-    ['role, dedicated bucket (no prefix)', { identity: ROLE }, { xcom: { prefix: '', dedicatedBucket: true } }],
-  ])('pass both packs in identity/encryption/logging combination: %s', (_name, aws, env) => {
+  test.each(STACK_VARIANTS)('pass both packs in identity/encryption/logging combination: %s', (_name, aws, env) => {
     const { app } = buildAwsApp(testConfig(aws, env), { environment: 'test', templateValidation: false });
     expectPacksPass(app);
   });
