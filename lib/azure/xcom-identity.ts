@@ -80,8 +80,8 @@ export class XcomIdentity extends Construct {
         previous = fic;
       }
 
-      // Defined in the resource group (custom roles cannot be defined on a container) and assignable
-      // only there; the assignment below narrows it to the container.
+      // Custom roles are defined at management-group, subscription or resource-group scope: the
+      // resource group is the narrowest, and the assignment below narrows the role to the container.
       this.roleDefinition = new RoleDefinition(this, 'blob-role', {
         name: xcomRoleName(settings.storageAccountName, settings.containerName),
         scope: storage.resourceGroupId,
