@@ -19,9 +19,14 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const PYTHON = path.join(ROOT, '.venv', 'bin', 'python');
 const DRIVER = path.join(__dirname, 'gcsfs_roundtrip.py');
 
-const { json } = synthGcp({ gcp: GCP_BASE }, 'prod');
-const binding = parseBinding(substituteInterpolations(json.output[BINDING_OUTPUT_TF].value, () => 'airflow-xcoms-prod@acme-data-prod.iam.gserviceaccount.com'));
-const GRANTS = grantsOf(json);
+/** A synthesized GCP stack: its binding (deploy-time values filled in) and its grants. */
+function stack(raw: Record<string, unknown>) {
+  const { json } = synthGcp({ gcp: GCP_BASE, ...raw }, 'prod');
+  const b = parseBinding(substituteInterpolations(json.output[BINDING_OUTPUT_TF].value, () => 'airflow-xcoms-prod@acme-data-prod.iam.gserviceaccount.com'));
+  return { binding: b, grants: grantsOf(json) };
+}
+
+const { binding, grants: GRANTS } = stack({});
 
 let home: string;
 beforeAll(() => {
@@ -30,7 +35,7 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 
 /** xcomkit's settings for the binding as environment variables, with the connection pointed at `server`. */
-function airflowEnv(server: FakeGcs, emitted = true): NodeJS.ProcessEnv {
+function airflowEnv(server: FakeGcs, b = binding, emitted = true): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: home,
@@ -42,7 +47,7 @@ function airflowEnv(server: FakeGcs, emitted = true): NodeJS.ProcessEnv {
     GCE_METADATA_HOST: '127.0.0.1:9',
     STORAGE_EMULATOR_HOST: server.url,
   };
-  for (const s of buildSettings(binding).settings) {
+  for (const s of buildSettings(b).settings) {
     if (s.kind === 'env' && !emitted) continue;
     env[s.name] = s.value;
   }
@@ -66,10 +71,10 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{
   });
 }
 
-async function roundTrip(grants: Grant[]) {
-  const server = await startFakeGcs(binding.storage.bucket, grants);
+async function roundTrip(grants: Grant[], b = binding) {
+  const server = await startFakeGcs(b.storage.bucket, grants);
   try {
-    const child = await run(PYTHON, [DRIVER], airflowEnv(server));
+    const child = await run(PYTHON, [DRIVER], airflowEnv(server, b));
     const last = child.stdout.trim().split('\n').pop() ?? '';
     return { status: child.status, stderr: child.stderr, result: child.status === 0 ? JSON.parse(last) : undefined, requests: [...server.requests], objects: server.objects.size };
   } finally {
@@ -88,6 +93,18 @@ describe('gcsfs against the kit\'s GCS grants', () => {
     expect([...calls].sort()).toEqual(['storage.buckets.get', 'storage.objects.create', 'storage.objects.delete', 'storage.objects.get', 'storage.objects.list']);
     expect(r.requests.filter((q) => q.permission === 'storage.objects.list').every((q) => typeof q.listPrefix === 'string' && q.listPrefix.startsWith('xcom/'))).toBe(true);
     expect(r.objects).toBe(0); // purged
+  }, 150_000);
+
+  test.each([
+    ['a nested prefix (managed folder airflow/xcom/)', { xcom: { prefix: 'airflow/xcom' } }, 'airflow/xcom/'],
+    ['a dedicated bucket (grants on the bucket, no folder)', { xcom: { prefix: '', dedicatedBucket: true } }, ''],
+  ])('the same holds for %s', async (_name, raw, prefix) => {
+    const variant = stack(raw);
+    const r = await roundTrip(variant.grants, variant.binding);
+    expect({ status: r.status, stderr: r.status === 0 ? '' : r.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(r.result.equal).toBe(true);
+    expect(r.result.reference).toContain(`@acme-data-prod-airflow-xcoms-prod/${prefix}example_dag/`);
+    expect(r.requests.filter((q) => !q.allowed).map((q) => `${q.status} ${q.method} ${q.url}`)).toEqual([]);
   }, 150_000);
 
   test('control: without the bucket-metadata role the fake denies GET bucket and the whole-bucket listing gcsfs falls back to, and the push fails', async () => {
