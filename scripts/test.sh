@@ -3,9 +3,15 @@
 # with Airflow and the local storage servers), then type-checks, runs the TypeScript unit tests and
 # checkov over every synthesized stack, the Python runtime package's tests against real local servers
 # and a real Airflow, and the end-to-end suite (xcomkit's output driving a real Airflow against moto
-# with IAM enforcement and the synthesized least-privilege policy).
+# with IAM enforcement and the synthesized least-privilege policy). Everything it prints is also
+# written to out/test-logs/npm-test.log, which is scanned for credentials at the end (SECURITY.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+LOG=out/test-logs/npm-test.log
+mkdir -p "$(dirname "$LOG")"
+: >"$LOG"
+exec > >(tee -a "$LOG") 2>&1
 
 bash scripts/install.sh
 bash scripts/setup-python.sh
@@ -24,3 +30,6 @@ bash scripts/test-runtime.sh
 
 echo "== end to end: xcomkit output -> real Airflow -> moto S3 with IAM enforcement (pytest)"
 bash scripts/test-e2e.sh
+
+echo "== secret hygiene: no credential in this run's log ($LOG)"
+npx tsx scripts/secret-scan.ts "$LOG"

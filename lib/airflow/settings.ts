@@ -50,7 +50,39 @@ export interface ConnectionSetting {
   readonly placeholders: readonly string[];
 }
 
-export type Setting = ConfigOption | ConnectionSetting;
+/**
+ * A process environment variable read by a filesystem library rather than by Airflow (gcsfs reads
+ * `GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT` when it is imported). Never a secret.
+ */
+export interface EnvironmentSetting {
+  readonly kind: 'env';
+  readonly name: string;
+  readonly value: string;
+  /** Why the variable is set (shown by formats that have comments). */
+  readonly reason: string;
+  readonly placeholders: readonly string[];
+}
+
+export type Setting = ConfigOption | ConnectionSetting | EnvironmentSetting;
+
+/**
+ * gcsfs 2026.x replaces `GCSFileSystem` by `ExtendedGcsFileSystem` at import unless this variable is
+ * false. That class asks the Storage Control API for the bucket's layout (`GetStorageLayout`) before
+ * every operation; without a prefix the call needs `storage.objects.list` on the whole bucket, which
+ * the prefix-scoped grant denies, and a denied answer is not cached, so every exists, mkdir, open,
+ * read and delete repeats it. The kit's buckets are flat (no hierarchical namespace, not zonal), so
+ * the extended class has nothing to add for them: the kit turns it off (docs/gcp-azure.md).
+ */
+export const GCSFS_LAYOUT_PROBE_SETTING: EnvironmentSetting = {
+  kind: 'env',
+  name: 'GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT',
+  value: 'false',
+  reason: 'gcsfs: use the JSON-API filesystem; its layout probe needs a whole-bucket listing the prefix-scoped grant denies',
+  placeholders: [],
+};
+
+/** Blob endpoint suffix Airflow and adlfs assume when a connection names no host (Azure public cloud). */
+export const AZURE_PUBLIC_BLOB_SUFFIX = 'blob.core.windows.net';
 
 /** A connection holding a credential: it goes only where secrets go (a Kubernetes Secret, a 0600 file). */
 export const isSecretSetting = (x: Setting): x is ConnectionSetting => x.kind === 'connection' && x.secret;
@@ -81,12 +113,30 @@ function option(section: string, key: string, value: string): ConfigOption {
   return { kind: 'config', section, key, name: airflowEnvVar(section, key), value, placeholders: findPlaceholders(value) };
 }
 
+/**
+ * The blob endpoint host of an Azure binding: `account_host` from the stack (sovereign clouds, custom
+ * endpoints), else `<account>.blob.core.windows.net` for bindings from before the field existed.
+ */
+export function azureAccountHost(b: AirflowBinding): string | undefined {
+  if (b.cloud !== 'azure') return undefined;
+  const account = b.connection.extra.account_name ?? b.storage.account;
+  return b.connection.extra.account_host ?? (account ? `${account}.${AZURE_PUBLIC_BLOB_SUFFIX}` : undefined);
+}
+
 /** The connection JSON of an identity that needs no stored credential. */
 export function ambientConnection(b: AirflowBinding): string {
   const extra: Record<string, string> = { ...b.connection.extra };
   if (b.cloud === 'aws') {
     extra.region_name ??= b.storage.region;
     if (b.identity.mode === 'role' && b.identity.roleArn) extra.role_arn ??= b.identity.roleArn;
+  }
+  const accountHost = azureAccountHost(b);
+  if (accountHost) {
+    // adlfs builds its service URL from `account_host`; Airflow's abfs loader computes `account_url`
+    // from the host (or `https://<login>.blob.core.windows.net/`), which would be `https://None...`
+    // without one. Both are set so they name the same endpoint.
+    extra.account_host = accountHost;
+    return JSON.stringify({ conn_type: b.connection.type, host: `https://${accountHost}`, extra: sortKeys(extra) });
   }
   return JSON.stringify({ conn_type: b.connection.type, extra: sortKeys(extra) });
 }
@@ -231,6 +281,7 @@ export function buildSettings(primary: AirflowBinding, options: SettingsOptions 
     }
   }
   for (const c of connections.values()) if (c.setting) settings.push(c.setting);
+  if (bindings.some((b) => b.cloud === 'gcp')) settings.push(GCSFS_LAYOUT_PROBE_SETTING);
 
   if (problems.length > 0) throw new AirflowSettingsError('cannot combine these bindings', problems);
   const placeholders = [...new Set(settings.flatMap((s) => s.placeholders))];

@@ -1,5 +1,5 @@
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { ConfigError, defaultAwsConnectionsPrefix, selectEnvironment, type AwsSettings, type EnvironmentConfig, type KitConfig } from '../config';
 import { AirflowXcomsStack, defaultStackName } from './stack';
 
@@ -59,7 +59,8 @@ type AwsEnvironment = EnvironmentConfig & { aws: AwsSettings };
 
 /**
  * The one way stacks are built (bin/aws.ts and the tests): selects the environments, checks what
- * spans environments, then defines one stack per environment with cdk-nag's AwsSolutions checks.
+ * spans environments, then defines one stack per environment with cdk-nag's AwsSolutions and NIST
+ * 800-53 rev 5 checks (every finding fixed, or acknowledged on its own resource with the reason).
  * Every problem is thrown as one ConfigError before any stack exists, so a failure leaves no
  * partial app.
  */
@@ -70,7 +71,7 @@ export function buildAwsApp(config: KitConfig, options: BuildAwsAppOptions = {})
   const app =
     options.app ??
     newAwsApp({ ...options.appProps, builtinCloudFormationValidation: options.templateValidation ?? options.appProps?.builtinCloudFormationValidation ?? true });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app));
 
   const stacks: Record<string, AirflowXcomsStack> = {};
   for (const [name, env] of selected) {

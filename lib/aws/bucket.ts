@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { RemovalPolicyName, RetentionSettings } from '../config';
 import { skipCheckov } from './checkov';
+import { acknowledgeNist } from './nag';
 
 /** Minimum TLS version the bucket policy accepts (`s3:TlsVersion`). */
 export const MINIMUM_TLS_VERSION = 1.2;
@@ -82,6 +83,8 @@ export class XcomBucket extends Construct {
         reason: 'This is the server access log bucket; logging its own access would recurse. Its bucket policy only admits the S3 logging service for the data bucket.',
       });
       skipCheckov(this.logBucket, 'CKV_AWS_18', 'Server access log bucket: logging its own access would recurse.');
+      acknowledgeNist(this.logBucket, 'S3DefaultEncryptionKMS', 'S3 server access logging delivers only to buckets encrypted with SSE-S3 (a default SSE-KMS key on the target bucket makes delivery fail), so this log bucket uses SSE-S3 (AES-256) on purpose.');
+      acknowledgeNist(this.logBucket, 'S3BucketReplicationEnabled', REPLICATION_REASON);
     }
 
     if (props.kms) {
@@ -121,15 +124,25 @@ export class XcomBucket extends Construct {
       ],
       removalPolicy,
     });
+    acknowledgeNist(this.bucket, 'S3BucketReplicationEnabled', REPLICATION_REASON);
+    if (!this.key) {
+      acknowledgeNist(
+        this.bucket,
+        'S3DefaultEncryptionKMS',
+        'This environment chose SSE-S3 (aws.encryption.type: s3): objects are still encrypted at rest with AES-256, and access is decided by IAM on the prefix; aws.encryption.type: kms switches to a customer-managed key with rotation.',
+      );
+    }
     if (!this.logBucket) {
-      Validations.of(this.bucket).acknowledge({
-        id: 'AwsSolutions::AwsSolutions-S1',
-        reason: 'Server access logs are switched off for this environment (aws.accessLogs: false), a deliberate cost choice for throw-away data.',
-      });
+      const reason = 'Server access logs are switched off for this environment (aws.accessLogs: false), a deliberate cost choice for throw-away data.';
+      Validations.of(this.bucket).acknowledge({ id: 'AwsSolutions::AwsSolutions-S1', reason });
+      acknowledgeNist(this.bucket, 'S3BucketLoggingEnabled', reason);
       skipCheckov(this.bucket, 'CKV_AWS_18', 'Access logs switched off for this environment (aws.accessLogs: false), a deliberate cost choice.');
     }
   }
 }
+
+const REPLICATION_REASON =
+  'XComs are intermediate task results that expire within days and are recreated by re-running the task; versioning and the lifecycle rules cover accidental overwrites and deletes. Replication would double storage and request cost and copy the data to a second bucket outside this stack\'s lifecycle and prefix-scoped access.';
 
 /** Settings both buckets share. `autoDeleteObjects` is never used: it would add a Lambda function. */
 function secureBucketDefaults(): s3.BucketProps {

@@ -4,6 +4,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { connectionSecretName } from '../binding';
 import { skipCheckov } from './checkov';
+import { acknowledgeNist } from './nag';
 
 export interface XcomUserIdentityProps {
   /** The customer-managed access policy (attached to the user's group, never to the user). */
@@ -57,10 +58,14 @@ export class XcomUserIdentity extends Construct {
       reason:
         'The secret holds an IAM access key, which a generic Secrets Manager rotation function cannot rotate. Rotate by hand as docs/aws.md describes (create a second key, update the secret, deactivate and delete the old key), or use identity mode "role" to avoid long-lived keys.',
     });
-    skipCheckov(
+    const awsManagedKeyReason =
+      'Encrypted with the aws/secretsmanager key: a customer key would add kms:Decrypt to every Airflow component that reads connections, for no gain in who can read the secret (IAM on the secret decides that).';
+    skipCheckov(this.secret, 'CKV_AWS_149', awsManagedKeyReason);
+    acknowledgeNist(this.secret, 'SecretsManagerUsingKMSKey', awsManagedKeyReason);
+    acknowledgeNist(
       this.secret,
-      'CKV_AWS_149',
-      'Encrypted with the aws/secretsmanager key: a customer key would add kms:Decrypt to every Airflow component that reads connections, for no gain in who can read the secret (IAM on the secret decides that).',
+      'SecretsManagerRotationEnabled',
+      'The secret holds an IAM access key, which a generic Secrets Manager rotation function cannot rotate (the key is created by this stack). Rotate by hand as docs/aws.md describes, or use identity mode "role", which has no long-lived key.',
     );
   }
 }

@@ -1,23 +1,22 @@
 /**
- * The ABAC condition on the "Storage Blob Data Contributor" role assignment, checked against what
- * Airflow's Azure filesystem library (adlfs) calls (read in adlfs `spec.py`):
+ * The ABAC condition on the XCom role assignment, checked against what Airflow's Azure filesystem
+ * library (adlfs) calls (read in adlfs `spec.py`; the role's actions are in `./permissions`):
  * - `mkdir(parents=True)` -> `_container_exists` -> Get Container Properties. Authorized by the
  *   control-plane action `containers/read` of the role: a condition on blob data actions does not touch it.
  * - `exists(key)` -> Get Blob Properties (`blobs/read`, attribute `blobs:path`), then List Blobs with
  *   `name_starts_with=<key>/` (`blobs/read` with sub-operation `Blob.List`, attribute `@Request blobs:prefix`).
- * - write -> Put Blob, or Put Block + Put Block List (`blobs/write`; `blobs/add/action` for appends).
+ * - write -> Put Blob, or Put Block + Put Block List (`blobs/write`).
  * - read -> Get Blob (`blobs/read`). purge -> `exists` then Delete Blob (`blobs/delete`).
  * A List Blobs call carries no blob path, so the path rule cannot cover it: listing is allowed only when
  * the request's prefix starts with `<prefix>/`; a listing without a prefix (the whole container) is denied.
  */
+import { BLOB_DATA_ACTIONS } from './permissions';
 
 const BLOBS = 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs';
 
-/** Data actions whose target blob must lie under the prefix (`@Resource[...blobs:path]`). */
-export const PATH_SCOPED_DATA_ACTIONS = [`${BLOBS}/read`, `${BLOBS}/write`, `${BLOBS}/add/action`, `${BLOBS}/delete`, `${BLOBS}/move/action`] as const;
+/** Data actions whose target blob must lie under the prefix (`@Resource[...blobs:path]`): every data action of the role. */
+export const PATH_SCOPED_DATA_ACTIONS = BLOB_DATA_ACTIONS;
 
-/** Built-in role granted on the container (the condition narrows its data actions to the prefix). */
-export const BLOB_DATA_CONTRIBUTOR = 'Storage Blob Data Contributor';
 export const CONDITION_VERSION = '2.0';
 
 function quote(value: string): string {

@@ -52,7 +52,8 @@ export class AzureXcomStack extends TerraformStack {
 
     const path = xcomObjectStoragePath('azure', azure.connectionId, azure.containerName, config.xcom.prefix);
     const mi = this.identity.managedIdentity;
-    const extra: Record<string, string> = { account_name: azure.storageAccountName };
+    // `account_host`: adlfs builds the service URL from it (sovereign clouds, custom endpoints).
+    const extra: Record<string, string> = { account_name: azure.storageAccountName, account_host: this.storage.blobHost };
     let identity: BindingIdentity;
     if (mi && azure.identity.mode === 'workload-identity') {
       // Airflow's abfs filesystem passes these extras to adlfs, which hands them to DefaultAzureCredential.

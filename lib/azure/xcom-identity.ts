@@ -3,15 +3,17 @@ import { FederatedIdentityCredential } from '@cdktf/provider-azurerm/lib/federat
 import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
 import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { RoleDefinition } from '@cdktf/provider-azurerm/lib/role-definition';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Fn, ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { connectionSecretName } from '../binding';
 import type { AzureSettings } from '../config/azure';
-import { BLOB_DATA_CONTRIBUTOR, CONDITION_VERSION, prefixCondition } from './abac';
+import { CONDITION_VERSION, prefixCondition } from './abac';
+import { BLOB_DATA_ACTIONS, CONTAINER_ACTIONS, xcomRoleName } from './permissions';
 import type { XcomStorage } from './xcom-storage';
 
-/** Audience AKS workload identity tokens are issued for. */
+/** Audience AKS workload identity tokens are issued for (Azure public cloud). */
 export const AKS_TOKEN_AUDIENCE = 'api://AzureADTokenExchange';
 /** Lets the deploying principal write the connection secret into the RBAC-enabled vault. */
 export const KEY_VAULT_SECRETS_OFFICER = 'Key Vault Secrets Officer';
@@ -36,11 +38,14 @@ export interface AzureSecretInfo {
 
 /**
  * Workload identity: a user-assigned managed identity, one federated credential per AKS service account,
- * and "Storage Blob Data Contributor" on the container with an ABAC condition limiting blobs and
- * listings to the prefix. Key mode: the account key as an Airflow `wasb` connection in a Key Vault.
+ * and a custom role holding exactly what adlfs needs (`./permissions`), assigned on the container with
+ * an ABAC condition limiting blobs and listings to the prefix. Key mode: the account key as an Airflow
+ * `wasb` connection in a Key Vault.
  */
 export class XcomIdentity extends Construct {
   public readonly managedIdentity?: UserAssignedIdentity;
+  /** The custom role (workload identity): `containers/read` plus blob read, write and delete, nothing else. */
+  public readonly roleDefinition?: RoleDefinition;
   public readonly roleAssignment?: RoleAssignment;
   public readonly keyVault?: KeyVault;
   public readonly secret?: AzureSecretInfo;
@@ -75,9 +80,18 @@ export class XcomIdentity extends Construct {
         previous = fic;
       }
 
+      // Custom roles are defined at management-group, subscription or resource-group scope: the
+      // resource group is the narrowest, and the assignment below narrows the role to the container.
+      this.roleDefinition = new RoleDefinition(this, 'blob-role', {
+        name: xcomRoleName(settings.storageAccountName, settings.containerName),
+        scope: storage.resourceGroupId,
+        assignableScopes: [storage.resourceGroupId],
+        description: `Airflow XComs (airflow-xcom-kit): read the container's properties; read, list, write and delete its blobs. No container changes, no delegation keys.`,
+        permissions: [{ actions: [...CONTAINER_ACTIONS], dataActions: [...BLOB_DATA_ACTIONS], notActions: [], notDataActions: [] }],
+      });
       this.roleAssignment = new RoleAssignment(this, 'blob-data', {
         scope: storage.container.id,
-        roleDefinitionName: BLOB_DATA_CONTRIBUTOR,
+        roleDefinitionId: this.roleDefinition.roleDefinitionResourceId,
         principalId: mi.principalId,
         principalType: 'ServicePrincipal',
         description:
@@ -118,9 +132,10 @@ export class XcomIdentity extends Construct {
       contentType: 'application/json',
       value: Fn.jsonencode({
         conn_type: 'wasb',
+        host: `https://${storage.blobHost}`,
         login: storage.account.name,
         password: storage.account.primaryAccessKey,
-        extra: { account_name: storage.account.name },
+        extra: { account_name: storage.account.name, account_host: storage.blobHost },
       }),
       dependsOn: [officer],
     });

@@ -30,8 +30,12 @@ export interface XcomStorageProps {
  */
 export class XcomStorage extends Construct {
   public readonly resourceGroupName: string;
+  /** Resource id of the group (scope of the custom role definition). */
+  public readonly resourceGroupId: string;
   public readonly account: StorageAccount;
   public readonly container: StorageContainer;
+  /** Host of the blob endpoint, `<account>.<blobEndpointSuffix>` (what adlfs takes as `account_host`). */
+  public readonly blobHost: string;
   /** Blob-name prefix the policy matches: `<container>/<prefix>/`, or `<container>/` when dedicated. */
   public readonly policyPrefix: string;
 
@@ -43,11 +47,14 @@ export class XcomStorage extends Construct {
     if (settings.resourceGroup.create) {
       const rg = new ResourceGroup(this, 'resource-group', { name: settings.resourceGroup.name, location: settings.location, tags });
       this.resourceGroupName = rg.name;
+      this.resourceGroupId = rg.id;
     } else {
       const rg = new DataAzurermResourceGroup(this, 'resource-group', { name: settings.resourceGroup.name });
       this.resourceGroupName = rg.name;
+      this.resourceGroupId = rg.id;
     }
 
+    this.blobHost = `${settings.storageAccountName}.${settings.blobEndpointSuffix}`;
     const network = settings.network;
     this.account = new StorageAccount(this, 'account', {
       name: settings.storageAccountName,

@@ -21,6 +21,21 @@ export const keyVaultNameSchema = z
     message: 'must be 3-24 letters, digits and single "-", starting with a letter and ending with a letter or digit, and globally unique (<name>.vault.azure.net)',
   });
 
+/** Blob endpoint suffix of the Azure public cloud: accounts are reached at `<account>.blob.core.windows.net`. */
+export const DEFAULT_BLOB_ENDPOINT_SUFFIX = 'blob.core.windows.net';
+
+/**
+ * The DNS suffix after `<account>.` of the blob endpoint: `blob.core.windows.net` (public cloud),
+ * `blob.core.usgovcloudapi.net` (Azure Government), `blob.core.chinacloudapi.cn` (Azure China), or a
+ * custom domain (Azure Stack Hub, a private endpoint zone). Lower-case DNS labels, at least two.
+ */
+export const blobEndpointSuffixSchema = z
+  .string()
+  .regex(/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/, {
+    message: 'must be a DNS suffix such as blob.core.windows.net or blob.core.usgovcloudapi.net (lower case, no scheme, no account name, no trailing dot)',
+  })
+  .refine((s) => s.length <= 230, { message: 'must be at most 230 characters (a host name has at most 253)' });
+
 export const azureIdentitySchema = z.discriminatedUnion('mode', [
   z
     .object({
@@ -87,6 +102,11 @@ export const azureSchema = z
     storageAccountName: storageAccountNameSchema,
     containerName: containerNameSchema.default('airflow-xcoms'),
     connectionId: connectionIdSchema.default('azure_xcoms'),
+    /**
+     * Blob endpoint suffix: the connection's `account_host` is `<storageAccountName>.<suffix>`. Set it for
+     * sovereign clouds (`blob.core.usgovcloudapi.net`, `blob.core.chinacloudapi.cn`) and custom endpoints.
+     */
+    blobEndpointSuffix: blobEndpointSuffixSchema.default(DEFAULT_BLOB_ENDPOINT_SUFFIX),
     replication: z.enum(['LRS', 'ZRS', 'GRS', 'GZRS', 'RAGRS', 'RAGZRS']).default('ZRS'),
     network: z
       .object({

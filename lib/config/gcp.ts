@@ -59,12 +59,31 @@ export const gcpSecretReplicationSchema = z.discriminatedUnion('type', [
     .strict(),
 ]);
 
+/** A GKE workload identity pool: `<cluster project id>.svc.id.goog`. */
+export const WORKLOAD_POOL = /^([a-z][a-z0-9-]{4,28}[a-z0-9])\.svc\.id\.goog$/;
+
+/** The workload identity pool of GKE clusters in `project` (what `gcloud container clusters create --workload-pool` takes). */
+export function defaultWorkloadPool(project: string): string {
+  return `${project}.svc.id.goog`;
+}
+
 export const gcpIdentitySchema = z.discriminatedUnion('mode', [
   z
     .object({
       mode: z.literal('workload-identity'),
       /** Service account id; the environment name is appended (`airflow-xcoms-prod`), 6-30 characters in all. */
       serviceAccountId: serviceAccountIdSchema,
+      /**
+       * Workload identity pool of the GKE cluster that runs Airflow: `<cluster project>.svc.id.goog`
+       * (`gcloud container clusters describe <cluster> --format='value(workloadIdentityConfig.workloadPool)'`).
+       * Defaults to the pool of the bucket's project; set it when the cluster runs in another project.
+       */
+      workloadPool: z
+        .string()
+        .regex(WORKLOAD_POOL, {
+          message: 'must be a GKE workload identity pool, <cluster project id>.svc.id.goog (gcloud container clusters describe <cluster> --format="value(workloadIdentityConfig.workloadPool)")',
+        })
+        .optional(),
       /** GKE Kubernetes service accounts (Airflow workers) bound through Workload Identity. */
       kubernetes: z.array(kubernetesServiceAccountSchema).min(1, { message: 'name at least one Kubernetes service account that runs Airflow tasks' }),
     })

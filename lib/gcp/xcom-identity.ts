@@ -12,7 +12,7 @@ import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { connectionSecretName } from '../binding';
 import type { GcpIdentity } from '../config/gcp';
-import { defaultGcpConnectionsPrefix, isGcpRegion, SERVICE_ACCOUNT_ID } from '../config/gcp';
+import { defaultGcpConnectionsPrefix, defaultWorkloadPool, isGcpRegion, SERVICE_ACCOUNT_ID } from '../config/gcp';
 import { BUCKET_METADATA_PERMISSIONS, OBJECT_PERMISSIONS, SECRET_ACCESSOR_ROLE, WORKLOAD_IDENTITY_USER_ROLE } from './permissions';
 
 export interface XcomIdentityProps {
@@ -54,6 +54,8 @@ export class XcomIdentity extends Construct {
   public readonly objectRole: ProjectIamCustomRole;
   public readonly managedFolder?: StorageManagedFolder;
   public readonly secret?: GcpSecretInfo;
+  /** Workload identity: the GKE pool whose Kubernetes service accounts may act as the service account. */
+  public readonly workloadPool?: string;
 
   constructor(scope: Construct, id: string, props: XcomIdentityProps) {
     super(scope, id);
@@ -117,11 +119,13 @@ export class XcomIdentity extends Construct {
     }
 
     if (identity.mode === 'workload-identity') {
+      // The pool belongs to the cluster's project, which need not be the bucket's.
+      this.workloadPool = identity.workloadPool ?? defaultWorkloadPool(props.project);
       identity.kubernetes.forEach((ksa) => {
         new ServiceAccountIamMember(this, `workload-identity-${ksa.namespace}-${ksa.serviceAccount}`, {
           serviceAccountId: this.serviceAccount.name,
           role: WORKLOAD_IDENTITY_USER_ROLE,
-          member: `serviceAccount:${props.project}.svc.id.goog[${ksa.namespace}/${ksa.serviceAccount}]`,
+          member: `serviceAccount:${this.workloadPool}[${ksa.namespace}/${ksa.serviceAccount}]`,
         });
       });
       return;

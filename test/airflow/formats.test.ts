@@ -90,7 +90,7 @@ describe.each(MODES)('%s', (mode) => {
     test('shell, sourced by bash, gives the settings', () => {
       const file = path.join(tmp, `${mode}-${resolved}.sh`);
       fs.writeFileSync(file, renderShell(s).main);
-      const out = execFileSync('bash', ['-c', `set -eu; . "$1"; node -e 'const e={};for(const k of Object.keys(process.env))if(k.startsWith("AIRFLOW_"))e[k]=process.env[k];console.log(JSON.stringify(e))'`, 'x', file], {
+      const out = execFileSync('bash', ['-c', `set -eu; . "$1"; node -e 'const e={};for(const k of Object.keys(process.env))if(k.startsWith("AIRFLOW_")||k.startsWith("GCSFS_"))e[k]=process.env[k];console.log(JSON.stringify(e))'`, 'x', file], {
         env: { PATH: process.env.PATH ?? '' },
       });
       expect(JSON.parse(out.toString())).toEqual(expected(s));

@@ -9,7 +9,7 @@ const MODES = ['aws-user', 'aws-role', 'gcp-workload-identity', 'gcp-key', 'azur
 describe('buildSettings', () => {
   test.each(MODES)('every variable name for %s follows Airflow\'s rule', (mode) => {
     for (const s of buildSettings(load(mode)).settings) {
-      expect(s.name).toMatch(s.kind === 'config' ? CONFIG_ENV_VAR : CONN_ENV_VAR);
+      expect(s.name).toMatch(s.kind === 'config' ? CONFIG_ENV_VAR : s.kind === 'connection' ? CONN_ENV_VAR : /^GCSFS_[A-Z0-9_]+$/);
     }
   });
 
@@ -17,6 +17,20 @@ describe('buildSettings', () => {
     expect(byName(buildSettings(load('aws-role')).settings).AIRFLOW__CORE__XCOM_BACKEND).toBe(BACKEND_CLASSES.stock);
     expect(BACKEND_CLASSES.stock).toBe('airflow.providers.common.io.xcom.backend.XComObjectStorageBackend');
     expect(byName(buildSettings(load('aws-role'), { backend: 'xcomkit' }).settings).AIRFLOW__CORE__XCOM_BACKEND).toBe('airflow_xcomkit.backend.XComKitBackend');
+  });
+
+  test.each(['gcp-workload-identity', 'gcp-key'])('GCP (%s): gcsfs\'s layout probe is switched off, once, as a plain environment variable', (mode) => {
+    const settings = buildSettings(load(mode)).settings.filter((x) => x.name === 'GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT');
+    expect(settings).toEqual([expect.objectContaining({ kind: 'env', value: 'false' })]);
+  });
+
+  test.each(['aws-role', 'aws-user', 'azure-workload-identity', 'azure-key'])('%s sets no gcsfs variable', (mode) => {
+    expect(byName(buildSettings(load(mode)).settings)).not.toHaveProperty('GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT');
+  });
+
+  test('a GCS mirror behind an S3 primary also switches the probe off', () => {
+    const env = byName(buildSettings(load('aws-role'), { backend: 'xcomkit', mirrors: [load('gcp-workload-identity')] }).settings);
+    expect(env.GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT).toBe('false');
   });
 
   test('omits compression when the binding has none (the provider reads "" or unset as no compression)', () => {
@@ -48,9 +62,21 @@ describe('buildSettings', () => {
       });
     });
 
-    test('Azure workload identity: the binding\'s extras', () => {
+    test('Azure workload identity: the binding\'s extras, plus the blob endpoint as host and account_host', () => {
       const b = load('azure-workload-identity');
-      expect(JSON.parse(byName(buildSettings(b).settings).AIRFLOW_CONN_AZURE_XCOMS)).toEqual({ conn_type: 'wasb', extra: b.connection.extra });
+      expect(JSON.parse(byName(buildSettings(b).settings).AIRFLOW_CONN_AZURE_XCOMS)).toEqual({
+        conn_type: 'wasb',
+        host: 'https://airflowxcomsprod0.blob.core.windows.net',
+        extra: { ...b.connection.extra, account_host: 'airflowxcomsprod0.blob.core.windows.net' },
+      });
+    });
+
+    test('Azure: a sovereign-cloud account_host from the stack is kept and becomes the host', () => {
+      const b = modified('azure-workload-identity', (x) => (x.connection.extra.account_host = 'airflowxcomsprod0.blob.core.usgovcloudapi.net'));
+      const conn = JSON.parse(byName(buildSettings(b as never).settings).AIRFLOW_CONN_AZURE_XCOMS);
+      expect(conn.host).toBe('https://airflowxcomsprod0.blob.core.usgovcloudapi.net');
+      expect(conn.extra.account_host).toBe('airflowxcomsprod0.blob.core.usgovcloudapi.net');
+      expect(JSON.stringify(conn)).not.toContain('core.windows.net');
     });
   });
 

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
-import { Stack, Validations } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AWS_FEATURE_FLAGS, buildAwsApp, newAwsApp } from '../../lib/aws/app';
 import { ConfigError, parseConfig } from '../../lib/config';
-import { SHIPPED_ENVIRONMENTS, shippedConfig, testConfig } from './helpers';
+import { SHIPPED_ENVIRONMENTS, shippedConfig, STACK_VARIANTS, testConfig } from './helpers';
 
 const ACK_KEY = Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
 
@@ -102,48 +102,88 @@ describe('buildAwsApp', () => {
   });
 });
 
-describe('cdk-nag AwsSolutions checks', () => {
+type NagReport = { pluginName: string; conclusion: string; violations?: unknown[]; suppressedViolations?: { ruleName: string; reason: string }[] };
+
+/** The cdk-nag plugin reports of one synthesized app. */
+function nagReports(app: App): NagReport[] {
+  const assembly = app.synth();
+  expect(assembly.manifest.missing).toBeUndefined();
+  return (JSON.parse(fs.readFileSync(`${assembly.directory}/validation-report.json`, 'utf8')) as { pluginReports: NagReport[] }).pluginReports;
+}
+
+/** Every rule each finding was acknowledged for, per pack, with no unacknowledged finding left. */
+function expectPacksPass(app: App): Record<string, string[]> {
+  const reports = nagReports(app);
+  const out: Record<string, string[]> = {};
+  for (const pack of NAG_PACKS) {
+    const r = reports.find((x) => x.pluginName === pack);
+    expect(r).toBeDefined();
+    expect({ pack, conclusion: r!.conclusion, violations: r!.violations ?? [] }).toEqual({ pack, conclusion: 'success', violations: [] });
+    for (const suppressed of r!.suppressedViolations ?? []) expect(suppressed.reason.length).toBeGreaterThan(40);
+    out[pack] = [...new Set((r!.suppressedViolations ?? []).map((v) => v.ruleName))].sort();
+  }
+  return out;
+}
+
+const NAG_PACKS = ['AwsSolutions', 'NIST.800.53.R5'];
+
+describe('cdk-nag AwsSolutions and NIST 800-53 rev 5 checks', () => {
   test.each(SHIPPED_ENVIRONMENTS)('run on synth of %s and pass with no unacknowledged finding, needing no context lookup', (env) => {
     const { app } = buildAwsApp(shippedConfig(), { environment: env, templateValidation: false });
-    const assembly = app.synth();
-    expect(assembly.manifest.missing).toBeUndefined();
-    const report = JSON.parse(fs.readFileSync(`${assembly.directory}/validation-report.json`, 'utf8')) as {
-      pluginReports: { pluginName: string; conclusion: string; violations?: unknown[]; suppressedViolations?: { ruleName: string; reason: string }[] }[];
-    };
-    const nag = report.pluginReports.find((r) => r.pluginName === 'AwsSolutions');
-    expect(nag).toBeDefined();
-    expect(nag!.conclusion).toBe('success');
-    expect(nag!.violations ?? []).toEqual([]);
-    // Only the acknowledged findings are reported as suppressed, each with its reason.
-    for (const suppressed of nag!.suppressedViolations ?? []) {
-      expect(suppressed.ruleName).toMatch(/^AwsSolutions-(S1|SMG4|IAM5\[Resource::<\w+\.Arn>\/xcom\/\*\])$/);
-      expect(suppressed.reason.length).toBeGreaterThan(40);
+    const suppressed = expectPacksPass(app);
+    for (const rule of suppressed.AwsSolutions) expect(rule).toMatch(/^AwsSolutions-(S1|SMG4|IAM5\[Resource::<\w+\.Arn>\/xcom\/\*\])$/);
+    for (const rule of suppressed['NIST.800.53.R5']) {
+      expect(rule).toMatch(/^NIST\.800\.53\.R5-(S3BucketReplicationEnabled|S3DefaultEncryptionKMS|S3BucketLoggingEnabled|SecretsManagerRotationEnabled|SecretsManagerUsingKMSKey)$/);
     }
+  });
+
+  test.each(STACK_VARIANTS)('pass both packs in identity/encryption/logging combination: %s', (_name, aws, env) => {
+    const { app } = buildAwsApp(testConfig(aws, env), { environment: 'test', templateValidation: false });
+    expectPacksPass(app);
   });
 
   test('fail the synth on an unacknowledged finding (they are really running)', () => {
     // GIVEN a shipped stack plus an insecure bucket nobody acknowledged
     const { stacks } = buildAwsApp(shippedConfig(), { environment: 'staging', templateValidation: false });
     new s3.Bucket(stacks.staging, 'Insecure');
-    // THEN synthesis is interrupted with the AwsSolutions findings
+    // THEN synthesis is interrupted with the findings of both packs
     expect(() => Template.fromStack(stacks.staging)).toThrow(/AwsSolutions-S1[\s\S]*staging\/Insecure|staging\/Insecure[\s\S]*AwsSolutions-S1/);
+    const again = buildAwsApp(shippedConfig(), { environment: 'staging', templateValidation: false }).stacks.staging;
+    new s3.Bucket(again, 'Insecure');
+    expect(() => Template.fromStack(again)).toThrow(/NIST\.800\.53\.R5-S3BucketLoggingEnabled[\s\S]*staging\/Insecure|staging\/Insecure[\s\S]*NIST\.800\.53\.R5-S3BucketLoggingEnabled/);
   });
 
-  test('acknowledgements sit on the specific resources, each with a reason (dev: no access logs, user)', () => {
+  test('acknowledgements sit on the specific resources, each with a reason (dev: no access logs, SSE-S3, user)', () => {
     const { stacks } = buildAwsApp(shippedConfig(), { environment: 'dev', templateValidation: false });
     const bucketId = (stacks.dev.storage.bucket.node.defaultChild as unknown as { logicalId: string }).logicalId;
     expect(acknowledgements(stacks.dev)).toEqual({
-      'dev/Xcoms/Bucket': { 'AwsSolutions::AwsSolutions-S1': expect.stringMatching(/accessLogs: false/) },
+      'dev/Xcoms/Bucket': {
+        'AwsSolutions::AwsSolutions-S1': expect.stringMatching(/accessLogs: false/),
+        'NIST.800.53.R5::NIST.800.53.R5-S3BucketLoggingEnabled': expect.stringMatching(/accessLogs: false/),
+        'NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled': expect.stringMatching(/expire within days/),
+        'NIST.800.53.R5::NIST.800.53.R5-S3DefaultEncryptionKMS': expect.stringMatching(/aws.encryption.type: s3/),
+      },
       'dev/Access/Policy': { [`AwsSolutions::AwsSolutions-IAM5[Resource::<${stacks.dev.resolve(bucketId)}.Arn>/xcom/*]`]: expect.stringMatching(/confined to the XCom prefix/) },
-      'dev/Identity/Connection': { 'AwsSolutions::AwsSolutions-SMG4': expect.stringMatching(/cannot rotate/) },
+      'dev/Identity/Connection': {
+        'AwsSolutions::AwsSolutions-SMG4': expect.stringMatching(/cannot rotate/),
+        'NIST.800.53.R5::NIST.800.53.R5-SecretsManagerRotationEnabled': expect.stringMatching(/cannot rotate/),
+        'NIST.800.53.R5::NIST.800.53.R5-SecretsManagerUsingKMSKey': expect.stringMatching(/aws\/secretsmanager key/),
+      },
     });
   });
 
-  test('acknowledgements in prod (access logs, role, KMS): only the log bucket S1 and the prefix wildcard', () => {
+  test('acknowledgements in prod (access logs, role, KMS): log bucket S1, replication and its SSE-S3, data bucket replication, the prefix wildcard', () => {
     const { stacks } = buildAwsApp(shippedConfig(), { environment: 'prod', templateValidation: false });
     const acks = acknowledgements(stacks.prod);
-    expect(Object.keys(acks).sort()).toEqual(['prod/Access/Policy', 'prod/Xcoms/AccessLogs']);
-    expect(Object.keys(acks['prod/Xcoms/AccessLogs'])).toEqual(['AwsSolutions::AwsSolutions-S1']);
+    expect(Object.keys(acks).sort()).toEqual(['prod/Access/Policy', 'prod/Xcoms/AccessLogs', 'prod/Xcoms/Bucket']);
+    expect(Object.keys(acks['prod/Xcoms/AccessLogs']).sort()).toEqual([
+      'AwsSolutions::AwsSolutions-S1',
+      'NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled',
+      'NIST.800.53.R5::NIST.800.53.R5-S3DefaultEncryptionKMS',
+    ]);
+    expect(acks['prod/Xcoms/AccessLogs']['NIST.800.53.R5::NIST.800.53.R5-S3DefaultEncryptionKMS']).toMatch(/delivers only to buckets encrypted with SSE-S3/);
+    // KMS in prod: the data bucket needs no S3DefaultEncryptionKMS acknowledgement
+    expect(Object.keys(acks['prod/Xcoms/Bucket'])).toEqual(['NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled']);
     expect(Object.keys(acks['prod/Access/Policy'])).toEqual([expect.stringMatching(/^AwsSolutions::AwsSolutions-IAM5\[Resource::<\w+\.Arn>\/xcom\/\*\]$/)]);
     for (const reasons of Object.values(acks)) for (const reason of Object.values(reasons)) expect(reason.length).toBeGreaterThan(40);
   });

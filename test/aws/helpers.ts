@@ -43,3 +43,19 @@ export function onlyResource(template: Template, type: string): { logicalId: str
   const [logicalId, resource] = found[0];
   return { logicalId, properties: (resource as { Properties: Record<string, any> }).Properties };
 }
+
+const ROLE = { mode: 'role', trustedPrincipals: [MWAA_ROLE] };
+
+/**
+ * Identity, encryption and logging combinations beyond the shipped environments, as
+ * `[name, aws section, environment settings]`: every identity mode (user, assumed role, IRSA) with
+ * SSE-S3 and KMS (new and existing key), with and without access logs, and a dedicated bucket.
+ */
+export const STACK_VARIANTS: [string, Record<string, unknown>, Record<string, unknown>][] = [
+  ['user, SSE-S3, access logs', { identity: { mode: 'user' }, accessLogs: true }, {}],
+  ['user, KMS, no access logs', { identity: { mode: 'user' }, encryption: { type: 'kms' }, accessLogs: false }, {}],
+  ['role (assumed, external id), KMS, access logs', { identity: { ...ROLE, externalId: 'xcom-external-id-1' }, encryption: { type: 'kms' } }, {}],
+  ['role (IRSA only), SSE-S3, no access logs', { identity: { mode: 'role', eks: [{ oidcProviderArn: OIDC_PROVIDER, namespace: 'airflow', serviceAccount: 'worker' }] }, accessLogs: false }, {}],
+  ['role, existing KMS key', { identity: ROLE, encryption: { type: 'kms', existingKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555' } }, {}],
+  ['role, dedicated bucket (no prefix)', { identity: ROLE }, { xcom: { prefix: '', dedicatedBucket: true } }],
+];

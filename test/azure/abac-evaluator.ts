@@ -101,8 +101,15 @@ export function compileCondition(text: string): Node {
 }
 
 const STORAGE = 'Microsoft.Storage/storageAccounts/blobServices';
-/** The built-in "Storage Blob Data Contributor" role definition (ba92f5b4-2d11-453d-a403-e96b0029c9fe). */
-export const BLOB_DATA_CONTRIBUTOR_DEFINITION = {
+
+/** A role's permissions, as in a role definition (`actions` are control plane, `dataActions` data plane). */
+export interface RolePermissions {
+  readonly actions: readonly string[];
+  readonly dataActions: readonly string[];
+}
+
+/** The built-in "Storage Blob Data Contributor" role definition (ba92f5b4-2d11-453d-a403-e96b0029c9fe), for comparison. */
+export const BLOB_DATA_CONTRIBUTOR_DEFINITION: RolePermissions = {
   actions: [`${STORAGE}/containers/delete`, `${STORAGE}/containers/read`, `${STORAGE}/containers/write`, `${STORAGE}/generateUserDelegationKey/action`],
   dataActions: [
     `${STORAGE}/containers/blobs/delete`,
@@ -113,10 +120,13 @@ export const BLOB_DATA_CONTRIBUTOR_DEFINITION = {
   ],
 };
 
-/** Role assignment decision: control-plane actions of the role are not subject to the condition. */
-export function roleAllows(condition: string | undefined, request: BlobRequest): boolean {
-  if (BLOB_DATA_CONTRIBUTOR_DEFINITION.actions.includes(request.action)) return true;
-  if (!BLOB_DATA_CONTRIBUTOR_DEFINITION.dataActions.includes(request.action)) return false;
+/**
+ * Role assignment decision: an action the role does not hold is denied; control-plane actions of the
+ * role are not subject to the condition (Azure evaluates conditions on data actions only).
+ */
+export function roleAllows(role: RolePermissions, condition: string | undefined, request: BlobRequest): boolean {
+  if (role.actions.includes(request.action)) return true;
+  if (!role.dataActions.includes(request.action)) return false;
   return condition === undefined ? true : compileCondition(condition)(request);
 }
 
@@ -131,6 +141,10 @@ export function listBlobs(call: string, prefix: string | undefined): BlobRequest
   return { call, action: `${STORAGE}/containers/blobs/read`, subOperation: 'Blob.List', attributes: prefix === undefined ? {} : { [PREFIX]: prefix } };
 }
 
-export function containerOp(call: string, verb: 'read' | 'write' | 'delete'): BlobRequest {
+export function containerOp(call: string, verb: 'read' | 'write' | 'delete' | 'setAcl/action'): BlobRequest {
   return { call, action: `${STORAGE}/containers/${verb}`, attributes: {} };
+}
+
+export function userDelegationKey(call: string): BlobRequest {
+  return { call, action: `${STORAGE}/generateUserDelegationKey/action`, attributes: {} };
 }

@@ -5,6 +5,7 @@ import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { RoleDefinition } from '@cdktf/provider-azurerm/lib/role-definition';
 import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Testing } from 'cdktf';
@@ -153,10 +154,22 @@ describe('AzureXcomStack: workload identity', () => {
     expect(triggerer.depends_on).toEqual([`azurerm_federated_identity_credential.${workerId}`]);
   });
 
-  test('Storage Blob Data Contributor on the container, for the identity, with a prefix condition', () => {
+  test('a custom role defined and assignable in the resource group, named after the account and container', () => {
     const { json, text } = synthAzure({ azure: AZURE_BASE });
-    expect(text).toHaveResourceWithProperties(RoleAssignment, { role_definition_name: 'Storage Blob Data Contributor', principal_type: 'ServicePrincipal', condition_version: '2.0' });
+    expect(text).toHaveResourceWithProperties(RoleDefinition, { name: 'Airflow XComs blob access (acmexcoms01/airflow-xcoms)' });
+    const role = only(json, 'azurerm_role_definition');
+    expect(role.scope).toMatch(/^\$\{azurerm_resource_group\.[\w-]+\.id\}$/);
+    expect(role.assignable_scopes).toEqual([role.scope]);
+    const existing = only(synthAzure({ azure: { ...AZURE_BASE, resourceGroup: { name: 'rg-shared', create: false } } }).json, 'azurerm_role_definition');
+    expect(existing.scope).toMatch(/^\$\{data\.azurerm_resource_group\.[\w-]+\.id\}$/);
+  });
+
+  test('the custom role is assigned on the container, for the identity, with a prefix condition', () => {
+    const { json, text } = synthAzure({ azure: AZURE_BASE });
+    expect(text).toHaveResourceWithProperties(RoleAssignment, { principal_type: 'ServicePrincipal', condition_version: '2.0' });
     const ra = only(json, 'azurerm_role_assignment');
+    expect(ra.role_definition_id).toMatch(/^\$\{azurerm_role_definition\.[\w-]+\.role_definition_resource_id\}$/);
+    expect(ra.role_definition_name).toBeUndefined();
     expect(ra.scope).toMatch(/^\$\{azurerm_storage_container\.[\w-]+\.id\}$/);
     expect(ra.principal_id).toMatch(/^\$\{azurerm_user_assigned_identity\.[\w-]+\.principal_id\}$/);
     expect(ra.condition).toContain("StringStartsWith 'xcom/'");
@@ -191,7 +204,7 @@ describe('AzureXcomStack: key mode', () => {
     expect(text).toHaveResourceWithProperties(KeyVaultSecret, { name: 'airflow-connections-azure-xcoms', content_type: 'application/json' });
     const secret = only(json, 'azurerm_key_vault_secret');
     expect(secret.value).toMatch(
-      /^\$\{jsonencode\(\{"conn_type" = "wasb", "login" = azurerm_storage_account\.[\w-]+\.name, "password" = azurerm_storage_account\.[\w-]+\.primary_access_key, "extra" = \{"account_name" = azurerm_storage_account\.[\w-]+\.name\}\}\)\}$/,
+      /^\$\{jsonencode\(\{"conn_type" = "wasb", "host" = "https:\/\/acmexcoms01\.blob\.core\.windows\.net", "login" = azurerm_storage_account\.[\w-]+\.name, "password" = azurerm_storage_account\.[\w-]+\.primary_access_key, "extra" = \{"account_name" = azurerm_storage_account\.[\w-]+\.name, "account_host" = "acmexcoms01\.blob\.core\.windows\.net"\}\}\)\}$/,
     );
   });
 
@@ -215,7 +228,8 @@ describe('AzureXcomStack: key mode', () => {
     const { json } = synthAzure({ azure: { ...AZURE_BASE, identity: KEY_MODE } });
     expect(resources(json, 'azurerm_user_assigned_identity')).toHaveLength(0);
     expect(resources(json, 'azurerm_federated_identity_credential')).toHaveLength(0);
-    expect(resources(json, 'azurerm_role_assignment').map(([, r]) => r.role_definition_name)).not.toContain('Storage Blob Data Contributor');
+    expect(resources(json, 'azurerm_role_definition')).toHaveLength(0);
+    expect(resources(json, 'azurerm_role_assignment').map(([, r]) => r.role_definition_name).sort()).toEqual(['Key Vault Secrets Officer']);
   });
 });
 
@@ -230,7 +244,11 @@ describe('AzureXcomStack: outputs and binding', () => {
       environment: 'prod',
       storage: { bucket: 'airflow-xcoms', prefix: 'xcom', region: 'westeurope', account: 'acmexcoms01' },
       xcom: { path: 'abfs://azure_xcoms@airflow-xcoms/xcom', threshold: 1024, compression: 'gzip' },
-      connection: { id: 'azure_xcoms', type: 'wasb', extra: { account_name: 'acmexcoms01', workload_identity_client_id: clientId, workload_identity_tenant_id: tenantId } },
+      connection: {
+        id: 'azure_xcoms',
+        type: 'wasb',
+        extra: { account_name: 'acmexcoms01', account_host: 'acmexcoms01.blob.core.windows.net', workload_identity_client_id: clientId, workload_identity_tenant_id: tenantId },
+      },
       identity: { mode: 'workload-identity', principal: clientId, tenantId, kubernetesServiceAccounts: [{ namespace: 'airflow', serviceAccount: 'airflow-worker' }] },
     });
   });
@@ -239,7 +257,7 @@ describe('AzureXcomStack: outputs and binding', () => {
     const { json } = synthAzure({ azure: { ...AZURE_BASE, identity: KEY_MODE } }, 'prod');
     expect(json.output[BINDING_OUTPUT_TF].value).not.toMatch(/access_key|password/);
     const b = binding(json);
-    expect(b.connection.extra).toEqual({ account_name: 'acmexcoms01' });
+    expect(b.connection.extra).toEqual({ account_name: 'acmexcoms01', account_host: 'acmexcoms01.blob.core.windows.net' });
     expect(b.identity).toEqual({
       mode: 'key',
       principal: 'acmexcoms01',
@@ -252,6 +270,17 @@ describe('AzureXcomStack: outputs and binding', () => {
     });
   });
 
+  test('a sovereign cloud or custom endpoint: account_host (binding) and host/account_host (key-mode secret) use blobEndpointSuffix', () => {
+    const gov = { ...AZURE_BASE, blobEndpointSuffix: 'blob.core.usgovcloudapi.net' };
+    expect(binding(synthAzure({ azure: gov }).json).connection.extra.account_host).toBe('acmexcoms01.blob.core.usgovcloudapi.net');
+    const key = synthAzure({ azure: { ...gov, identity: KEY_MODE } }).json;
+    expect(binding(key).connection.extra.account_host).toBe('acmexcoms01.blob.core.usgovcloudapi.net');
+    const secret = only(key, 'azurerm_key_vault_secret').value as string;
+    expect(secret).toContain('"host" = "https://acmexcoms01.blob.core.usgovcloudapi.net"');
+    expect(secret).toContain('"account_host" = "acmexcoms01.blob.core.usgovcloudapi.net"');
+    expect(JSON.stringify(key)).not.toContain('core.windows.net');
+  });
+
   test('convenience outputs; none references a key', () => {
     const wi = synthAzure({ azure: AZURE_BASE }).json;
     expect(Object.keys(wi.output).sort()).toEqual(['airflow_binding', 'container_name', 'managed_identity_client_id', 'storage_account_name', 'xcom_objectstorage_path']);
@@ -262,7 +291,7 @@ describe('AzureXcomStack: outputs and binding', () => {
 });
 
 describe('Azure IAM snapshots', () => {
-  const IAM_TYPES = ['azurerm_role_assignment', 'azurerm_federated_identity_credential'];
+  const IAM_TYPES = ['azurerm_role_definition', 'azurerm_role_assignment', 'azurerm_federated_identity_credential'];
   const iamOf = (json: any) => Object.fromEntries(IAM_TYPES.filter((t) => json.resource?.[t]).map((t) => [t, json.resource[t]]));
   const config = shippedConfig();
 

@@ -18,6 +18,25 @@ describe('azure section validation', () => {
     expect(azure).toMatchObject({ containerName: 'airflow-xcoms', connectionId: 'azure_xcoms', replication: 'ZRS', softDeleteDays: 7, resourceGroup: { create: true } });
   });
 
+  test('the blob endpoint suffix defaults to the public cloud and accepts sovereign and custom suffixes', () => {
+    expect(parseConfig({ environments: { prod: { azure: AZURE_BASE } } }).environments.prod.azure!.blobEndpointSuffix).toBe('blob.core.windows.net');
+    for (const suffix of ['blob.core.usgovcloudapi.net', 'blob.core.chinacloudapi.cn', 'blob.local.azurestack.external', 'privatelink.blob.core.windows.net']) {
+      expect(problemsOf({ ...AZURE_BASE, blobEndpointSuffix: suffix })).toEqual([]);
+    }
+  });
+
+  test.each([
+    ['a URL', 'https://blob.core.windows.net'],
+    ['the account host', 'acmexcoms01.blob.core.windows.net/'],
+    ['a single label', 'localhost'],
+    ['upper case', 'Blob.Core.Windows.Net'],
+    ['a leading dot', '.blob.core.windows.net'],
+  ])('a blob endpoint suffix that is %s is refused with the field and the fix', (_name, suffix) => {
+    expect(problemsOf({ ...AZURE_BASE, blobEndpointSuffix: suffix })).toEqual([
+      `environments.prod.azure.blobEndpointSuffix: ${JSON.stringify(suffix)} is not valid: must be a DNS suffix such as blob.core.windows.net or blob.core.usgovcloudapi.net (lower case, no scheme, no account name, no trailing dot)`,
+    ]);
+  });
+
   test.each([
     ['storage account name with upper case', { storageAccountName: 'AcmeXcoms' }],
     ['storage account name with "-"', { storageAccountName: 'acme-xcoms' }],

@@ -26,6 +26,9 @@ describe('gcp section validation', () => {
     ['soft delete between 1 and 6 days', { softDeleteDays: 3 }, 'gcp.softDeleteDays: 3 is not valid: must be 0 (off) or 7 to 90 days'],
     ['malformed KMS key', { kmsKeyName: 'xcoms-key' }, 'gcp.kmsKeyName: "xcoms-key" is not valid: must be projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k>'],
     ['workload identity without service accounts', { identity: { mode: 'workload-identity', kubernetes: [] } }, 'gcp.identity.kubernetes: [] is not valid: name at least one Kubernetes service account'],
+    ['workload pool given as a bare project id', { identity: { ...GCP_BASE.identity, workloadPool: 'acme-gke' } }, 'gcp.identity.workloadPool: "acme-gke" is not valid: must be a GKE workload identity pool, <cluster project id>.svc.id.goog'],
+    ['workload pool of another domain', { identity: { ...GCP_BASE.identity, workloadPool: 'acme-gke-shared.svc.id.goog.example.com' } }, 'gcp.identity.workloadPool: "acme-gke-shared.svc.id.goog.example.com" is not valid'],
+    ['workload pool in key mode', { identity: { mode: 'key', workloadPool: 'acme-gke-shared.svc.id.goog' } }, 'gcp.identity: unknown field(s) "workloadPool"'],
     ['service account id with "_"', { identity: { mode: 'key', serviceAccountId: 'airflow_xcoms' } }, 'gcp.identity.serviceAccountId: "airflow_xcoms" is not valid: must be 6-30 lower-case letters'],
     ['secrets prefix with "/"', { identity: { mode: 'key', connectionsPrefix: 'airflow/connections' } }, 'gcp.identity.connectionsPrefix: "airflow/connections" is not valid: must be 1-200 letters, digits, "_" and "-"'],
     ['secret accessor without a member type', { identity: { mode: 'key', secretAccessors: ['airflow@acme.iam.gserviceaccount.com'] } }, 'gcp.identity.secretAccessors.0: "airflow@acme.iam.gserviceaccount.com" is not valid: must be an IAM member'],
@@ -34,6 +37,10 @@ describe('gcp section validation', () => {
     ['unknown field', { region: 'europe-west1' }, 'gcp: unknown field(s) "region"'],
   ])('%s is refused with the field, the value and the rule', (_name, override, message) => {
     expect(problemsOf({ ...GCP_BASE, ...override })).toEqual([expect.stringContaining(message)]);
+  });
+
+  test('a workload pool of another project is accepted', () => {
+    expect(problemsOf({ ...GCP_BASE, identity: { ...GCP_BASE.identity, workloadPool: 'acme-gke-shared.svc.id.goog' } })).toEqual([]);
   });
 
   test.each(['EU', 'us', 'eur4', 'europe-west1', 'northamerica-northeast2'])('location %s is accepted', (location) => {

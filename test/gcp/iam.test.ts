@@ -10,6 +10,7 @@ import { Testing } from 'cdktf';
 import { NEVER_GRANTED } from '../../lib/gcp/permissions';
 import { GcpXcomStack } from '../../lib/gcp/stack';
 import { GCP_BASE, resources, shippedConfig, synthGcp } from '../terraform/fixtures';
+import { allowed, grantsOf, type Request } from './grants';
 
 const IAM_TYPES = [
   'google_project_iam_custom_role',
@@ -27,55 +28,6 @@ function iamOf(json: any): Record<string, unknown> {
     if (found) out[type] = found;
   }
   return out;
-}
-
-type Scope = { kind: 'bucket' } | { kind: 'managed-folder'; name: string };
-interface Grant {
-  scope: Scope;
-  member: string;
-  permissions: string[];
-}
-
-/** Resolves the synthesized IAM members of the service account into (scope, permissions). */
-function grantsOf(json: any): Grant[] {
-  const roles = new Map<string, string[]>();
-  for (const [id, role] of resources(json, 'google_project_iam_custom_role')) roles.set(`\${google_project_iam_custom_role.${id}.name}`, role.permissions);
-  const folders = new Map<string, string>();
-  for (const [id, folder] of resources(json, 'google_storage_managed_folder')) folders.set(`\${google_storage_managed_folder.${id}.name}`, folder.name);
-  const permissionsOf = (role: string) => {
-    const permissions = roles.get(role);
-    if (!permissions) throw new Error(`unexpected predefined role ${role}: the kit grants only its custom roles on storage`);
-    return permissions;
-  };
-  const grants: Grant[] = [];
-  for (const [, m] of resources(json, 'google_storage_bucket_iam_member')) grants.push({ scope: { kind: 'bucket' }, member: m.member, permissions: permissionsOf(m.role) });
-  for (const [, m] of resources(json, 'google_storage_managed_folder_iam_member')) {
-    const name = folders.get(m.managed_folder);
-    if (!name) throw new Error(`managed folder ${m.managed_folder} not found`);
-    grants.push({ scope: { kind: 'managed-folder', name }, member: m.member, permissions: permissionsOf(m.role) });
-  }
-  return grants;
-}
-
-interface Request {
-  /** The gcsfs call that makes it. */
-  readonly call: string;
-  readonly permission: string;
-  /** Object name (object requests). */
-  readonly object?: string;
-  /** `prefix` of an object listing; null for a listing of the whole bucket. */
-  readonly listPrefix?: string | null;
-}
-
-function allowed(grants: Grant[], request: Request): boolean {
-  return grants.some((g) => {
-    if (!g.permissions.includes(request.permission)) return false;
-    if (g.scope.kind === 'bucket') return true;
-    const folder = g.scope.name;
-    if (request.permission === 'storage.objects.list') return typeof request.listPrefix === 'string' && request.listPrefix.startsWith(folder);
-    if (request.permission.startsWith('storage.objects.')) return request.object !== undefined && request.object.startsWith(folder);
-    return false; // bucket-level permissions are never covered by a managed folder
-  });
 }
 
 /** What gcsfs sends for one XCom (read in gcsfs core.py: _info, _get_object, _mkdir, _pipe_file, _rm). */
@@ -121,6 +73,11 @@ describe('GCP identity grants', () => {
       ...NEVER_GRANTED.map((permission) => ({ call: `never: ${permission}`, permission, object: 'xcom/x' })),
     ];
     expect(outside.filter((r) => allowed(grants, r)).map((r) => r.call)).toEqual([]);
+  });
+
+  test('gcsfs\'s layout probe (Storage Control GetStorageLayout, no prefix: a whole-bucket list) is denied, which is why xcomkit switches it off', () => {
+    const grants = grantsOf(synthGcp({ gcp: GCP_BASE }).json);
+    expect(allowed(grants, { call: 'GetStorageLayout', permission: 'storage.objects.list', listPrefix: null })).toBe(false);
   });
 
   test('no permission outside the two custom roles, and no predefined storage role, is granted', () => {

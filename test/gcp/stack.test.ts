@@ -197,6 +197,24 @@ describe('GcpXcomStack: identity', () => {
     expect(text).not.toHaveResource(SecretManagerSecret);
   });
 
+  test('GKE in another project: the member names that project\'s pool, while the service account and grants stay in the bucket project', () => {
+    // GIVEN a bucket in acme-data-prod and a GKE cluster in acme-gke-shared
+    const { json, stack } = synthGcp({
+      gcp: { ...GCP_BASE, identity: { ...GCP_BASE.identity, workloadPool: 'acme-gke-shared.svc.id.goog' } },
+    });
+    // THEN the Workload Identity member comes from the cluster's pool, and nothing names the bucket project's pool
+    const members = resources(json, 'google_service_account_iam_member').map(([, m]) => m.member);
+    expect(members).toEqual(['serviceAccount:acme-gke-shared.svc.id.goog[airflow/airflow-worker]']);
+    expect(JSON.stringify(json)).not.toContain('acme-data-prod.svc.id.goog');
+    expect(stack.identity.workloadPool).toBe('acme-gke-shared.svc.id.goog');
+    expect(only(json, 'google_service_account').project).toBe('acme-data-prod');
+    expect(resources(json, 'google_project_iam_custom_role').map(([, r]) => r.project)).toEqual(['acme-data-prod', 'acme-data-prod']);
+  });
+
+  test('without workloadPool the pool is the bucket project\'s (GKE in the same project)', () => {
+    expect(synthGcp({ gcp: GCP_BASE }).stack.identity.workloadPool).toBe('acme-data-prod.svc.id.goog');
+  });
+
   test('key mode stores the key as a google_cloud_platform connection in Secret Manager under <prefix>-<conn_id>', () => {
     const { json, text } = synthGcp({ gcp: { ...GCP_BASE, identity: KEY_IDENTITY } });
     expect(text).toHaveResourceWithProperties(ServiceAccountKey, { private_key_type: 'TYPE_GOOGLE_CREDENTIALS_FILE' });

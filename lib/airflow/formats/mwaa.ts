@@ -25,6 +25,10 @@ export function renderMwaa(s: AirflowSettings): Rendered {
       }
       continue;
     }
+    if (x.kind === 'env') {
+      problems.push(`${x.name} is a process environment variable (${x.reason}) and MWAA configuration options cannot set it`);
+      continue;
+    }
     if (x.secret) {
       problems.push(`connection "${x.connId}" holds a credential and MWAA configuration options are not secret; drop --resolve-secrets (the connection is then read from Secrets Manager)`);
     } else if (x.cloud !== 'aws') {
