@@ -23,14 +23,14 @@ from typing import Any
 import pytest
 import yaml
 
-from cfn import REGION, Template
-from provision import (
+from localcloud.aws import (
     Credentials,
     bucket_arn,
     create_user_with_policy,
     deploy,
     setup_client,
 )
+from localcloud.cfn import REGION, Template
 from servers import Server, moto_server
 
 E2E_DIR = Path(__file__).resolve().parent

@@ -26,7 +26,7 @@ from conftest import (
     read_xcomkit_env,
     run_dag,
 )
-from provision import Credentials
+from localcloud.aws import Credentials
 
 STOCK_BACKEND = "airflow.providers.common.io.xcom.backend.XComObjectStorageBackend"
 RUNTIME_BACKEND = "airflow_xcomkit.backend.XComKitBackend"
