@@ -230,8 +230,12 @@ def airflow_home(work_dir: Path) -> Path:
 
 
 def infra_env(home: Path) -> dict[str, str]:
-    """The process environment minus every AWS and Airflow variable, plus test infrastructure only."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "AWS_"))}
+    """The process environment minus every Airflow and cloud variable, plus test infrastructure only."""
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AIRFLOW", "AWS_", "AZURE_", "GOOGLE_", "GCSFS_", "STORAGE_EMULATOR_HOST"))
+    }
     return {
         **base,
         "AIRFLOW_HOME": str(home),
@@ -262,8 +266,10 @@ class DagRunResult:
     output: str
 
 
-def run_dag(home: Path, xcomkit_vars: dict[str, str], aws: Aws, timeout: int = 240) -> DagRunResult:
-    env = {**infra_env(home), **secrets_reader_env(aws), **xcomkit_vars}
+def run_dag(home: Path, xcomkit_vars: dict[str, str], platform_env: dict[str, str], timeout: int = 240) -> DagRunResult:
+    """``dag.test()`` in a subprocess: test infrastructure, then what the platform gives the Airflow
+    process (endpoints, the runtime identity), then xcomkit's settings, nothing else."""
+    env = {**infra_env(home), **platform_env, **xcomkit_vars}
     result = subprocess.run(  # noqa: PLW1510 (the return code is asserted with the output)
         [sys.executable, str(E2E_DIR / "run_dag.py"), str(DAG_FILE), DAG_ID],
         env=env,
