@@ -11,6 +11,7 @@ before it exits.
 from __future__ import annotations
 
 import contextlib
+import errno
 import importlib
 import json
 import os
@@ -56,7 +57,7 @@ def check_imports(modules: list[dict]) -> None:
             "packages of `xcomkit requirements` import",
             "fail",
             f"in {sys.executable}: " + "; ".join(missing),
-            "install them into Airflow's interpreter: xcomkit requirements <outputs> > requirements.txt && pip install -r requirements.txt",
+            "install them into Airflow's interpreter: pip install -r <(xcomkit requirements <deploy outputs>)",
         )
     else:
         report("packages", "packages of `xcomkit requirements` import", "pass", f"{len(modules)} imported in {sys.executable}")
@@ -68,12 +69,24 @@ def check_backend(class_path: str) -> None:
     try:
         cls = getattr(importlib.import_module(module_name), class_name)
     except Exception as err:
-        report("backend-import", title, "fail", f"{class_path}: {short(err)}", "install the package that provides it, or fix the class path")
+        report(
+            "backend-import",
+            title,
+            "fail",
+            f"{class_path}: {short(err)}",
+            "install the package that provides it, or fix the class path",
+        )
         return
     from airflow.sdk.bases.xcom import BaseXCom
 
     if not (isinstance(cls, type) and issubclass(cls, BaseXCom)):
-        report("backend-import", title, "fail", f"{class_path} is not a subclass of BaseXCom", "point the backend at an XCom backend class")
+        report(
+            "backend-import",
+            title,
+            "fail",
+            f"{class_path} is not a subclass of BaseXCom",
+            "point the backend at an XCom backend class",
+        )
         return
     report("backend-import", title, "pass", f"{class_path} is a BaseXCom")
 
@@ -90,7 +103,11 @@ def check_compression(codec: str | None) -> None:
         report("compression-live", title, "pass", f"{codec} in {available}")
         return
     library = {"lz4": "lz4", "zstd": "zstandard"}.get(codec)
-    fix = f"pip install {library} into Airflow's interpreter, or choose one of {available}" if library else f"choose one of {available}"
+    fix = (
+        f"pip install {library} into Airflow's interpreter, or choose one of {available}"
+        if library
+        else f"choose one of {available}"
+    )
     report("compression-live", title, "fail", f"fsspec in {sys.executable} has no {codec!r} codec (has {available})", fix)
 
 
@@ -108,7 +125,13 @@ def resolve_connection(conn_id: str, expected_types: list[str]):
         try:
             conn = backend.get_connection(conn_id)
         except Exception as err:
-            report("connection-live", title, "fail", f"{name}: {short(err)}", "give the runtime identity read access to the secret, and check the secrets backend kwargs")
+            report(
+                "connection-live",
+                title,
+                "fail",
+                f"{name}: {short(err)}",
+                "give the runtime identity read access to the secret, and check the secrets backend kwargs",
+            )
             return None
         if conn is None:
             continue
@@ -128,7 +151,7 @@ def resolve_connection(conn_id: str, expected_types: list[str]):
         title,
         "fail",
         f"no backend has connection {conn_id!r} (asked {', '.join(tried) or 'none'})",
-        f"add AIRFLOW_CONN_{conn_id.upper()} or the secret the stack wrote (xcomkit env on the deploy outputs prints the settings)",
+        f"add AIRFLOW_CONN_{conn_id.upper()} or the stack's secret (xcomkit env on the deploy outputs prints the settings)",
     )
     return None
 
@@ -207,13 +230,18 @@ def live_storage(req: dict, conn) -> None:
                 "write under the prefix",
                 "fail",
                 f"{probe}: {short(err)}",
-                "the identity may not write here: check that the path's prefix is the stack's prefix and the connection's credentials are the stack's identity",
+                "the identity may not write here: the path's prefix must be the stack's prefix, the connection the stack's identity",
             )
         if written:
             try:
                 got = probe.read_bytes()
                 ok = got == body
-                report("read", "read it back", "pass" if ok else "fail", "same bytes" if ok else f"read {len(got)} bytes, not what was written")
+                report(
+                    "read",
+                    "read it back",
+                    "pass" if ok else "fail",
+                    "same bytes" if ok else f"read {len(got)} bytes, not what was written",
+                )
             except Exception as err:
                 report("read", "read it back", "fail", short(err), "grant object read under the prefix")
             try:
@@ -234,7 +262,13 @@ def live_storage(req: dict, conn) -> None:
             if denied(err):
                 report("outside-prefix", title, "pass", f"refused: {short(err)[:160]}")
             else:
-                report("outside-prefix", title, "fail", f"failed without a refusal: {short(err)}", "look at the error; the write must be refused by the server")
+                report(
+                    "outside-prefix",
+                    title,
+                    "fail",
+                    f"failed without a refusal: {short(err)}",
+                    "look at the error; the write must be refused by the server",
+                )
         else:
             with contextlib.suppress(Exception):
                 outside.unlink()
@@ -247,7 +281,12 @@ def live_storage(req: dict, conn) -> None:
                     "scope the identity's grant to the prefix (the kit's stacks do: deploy them instead of a hand-made grant)",
                 )
             else:
-                report("outside-prefix", title, "not-checked", f"not enforced here: {endpoint} enforces no IAM; covered by the template-level checks")
+                report(
+                    "outside-prefix",
+                    title,
+                    "not-checked",
+                    f"not enforced here: {endpoint} enforces no IAM; covered by the template-level checks",
+                )
 
         title = "bucket-level change is refused"
         try:
@@ -255,7 +294,9 @@ def live_storage(req: dict, conn) -> None:
         except Exception as err:
             if denied(err):
                 report("bucket-change", title, "pass", f"refused: {short(err)[:160]}")
-            elif "BucketNotEmpty" in str(err) or "409" in str(err):
+            elif getattr(err, "errno", None) == errno.ENOTEMPTY or any(
+                s in str(err) for s in ("BucketNotEmpty", "409", "not empty")
+            ):
                 verdict = "fail" if enforced else "not-checked"
                 detail = "allowed: only the probe object kept the bucket from being deleted"
                 report(
@@ -269,9 +310,20 @@ def live_storage(req: dict, conn) -> None:
                 report("bucket-change", title, "fail", f"failed without a refusal: {short(err)}", "look at the error")
         else:
             if enforced:
-                report("bucket-change", title, "fail", "allowed (metadata rewritten with its own values)", "drop bucket-level actions from the identity's grant")
+                report(
+                    "bucket-change",
+                    title,
+                    "fail",
+                    "allowed (metadata rewritten with its own values)",
+                    "drop bucket-level actions from the identity's grant",
+                )
             else:
-                report("bucket-change", title, "not-checked", f"not enforced here: {endpoint} enforces no IAM; covered by the template-level checks")
+                report(
+                    "bucket-change",
+                    title,
+                    "not-checked",
+                    f"not enforced here: {endpoint} enforces no IAM; covered by the template-level checks",
+                )
     finally:
         if written:
             try:
@@ -288,9 +340,20 @@ def live_storage(req: dict, conn) -> None:
                     probe.fs.invalidate_cache()
                     gone = not probe.exists()
                     detail += " with DeleteObject (moto refuses s3fs's DeleteObjects per key; AWS authorizes it per key)"
-                report("delete", "delete the probe (nothing left behind)", "pass" if gone else "fail", detail if gone else f"{probe} is still there")
+                report(
+                    "delete",
+                    "delete the probe (nothing left behind)",
+                    "pass" if gone else "fail",
+                    detail if gone else f"{probe} is still there",
+                )
             except Exception as err:
-                report("delete", "delete the probe (nothing left behind)", "fail", f"{probe} is left behind: {short(err)}", "grant object delete under the prefix, then delete it by hand")
+                report(
+                    "delete",
+                    "delete the probe (nothing left behind)",
+                    "fail",
+                    f"{probe} is left behind: {short(err)}",
+                    "grant object delete under the prefix, then delete it by hand",
+                )
         else:
             report("delete", "delete the probe (nothing left behind)", "not-checked", "nothing was written")
 
