@@ -230,7 +230,7 @@ def live_storage(req: dict, conn) -> None:
                 "write under the prefix",
                 "fail",
                 f"{probe}: {short(err)}",
-                "the identity may not write here: the path's prefix must be the stack's prefix, the connection the stack's identity",
+                "the identity may not write here: use the stack's prefix and the stack's identity in the connection",
             )
         if written:
             try:
