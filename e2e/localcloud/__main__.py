@@ -35,7 +35,14 @@ def main(argv: list[str]) -> int:
     state_dir = Path(args.state_dir)
     try:
         if args.command == "up":
-            state = up(args.env, Path(args.cdk_out), Path(args.cdktf_out), state_dir, args.cloud or list(CLOUDS))
+            state = up(
+                args.env,
+                Path(args.cdk_out),
+                Path(args.cdktf_out),
+                state_dir,
+                args.cloud or list(CLOUDS),
+                explicit=bool(args.cloud),
+            )
             print(json.dumps(state, indent=2) if args.json else describe(state))
         elif args.command == "down":
             stopped = down(state_dir)

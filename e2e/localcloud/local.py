@@ -60,26 +60,49 @@ def _servers(state: dict[str, Any]) -> list[servers.RunningServer]:
     return [servers.RunningServer(**{k: v for k, v in s.items() if k != "url"}) for s in state.get("servers", {}).values()]
 
 
-def _find_stacks(env: str, cdk_out: Path, cdktf_out: Path, clouds: list[str]) -> dict[str, Any]:
+# The identities the local servers can stand in for: an IAM user with its key in Secrets Manager (moto
+# has both), and keyless workload identity on GCP and Azure (its stand-in is the ambient local
+# credential). Role mode needs STS web identity, key mode a Secret Manager or Key Vault emulator.
+LOCAL_IDENTITY_MODES = {"aws": "user", "gcp": "workload-identity", "azure": "workload-identity"}
+
+
+def _identity_mode(cloud: str, stack: Any) -> str:
+    if cloud == "aws":
+        return "user" if stack.of_type(aws_deploy.USER) else "role"
+    # A CDKTF output value is a JSON string whose references sit inside string values: still JSON.
+    return json.loads(stack.body["output"]["airflow_binding"]["value"])["identity"]["mode"]
+
+
+def _find_stacks(env: str, cdk_out: Path, cdktf_out: Path, clouds: list[str], explicit: bool) -> dict[str, Any]:
+    """The environment's synthesized stacks; a cloud the environment does not deploy to is skipped
+    unless it was asked for by name."""
     found: dict[str, Any] = {}
     problems = []
     if "aws" in clouds:
-        if not (cdk_out / "manifest.json").exists():
+        stacks = cfn.stacks_in(cdk_out) if (cdk_out / "manifest.json").exists() else None
+        if stacks is None:
             problems.append(f"aws: no synth in {cdk_out} (run: npx cdk synth -o {cdk_out})")
-        else:
-            stacks = cfn.stacks_in(cdk_out)
-            if env not in stacks:
-                problems.append(f"aws: {cdk_out} has no stack for environment {env!r} (found {sorted(stacks)})")
-            else:
-                found["aws"] = stacks[env]
+        elif env in stacks:
+            found["aws"] = stacks[env]
+        elif explicit:
+            problems.append(f"aws: {cdk_out} has no stack for environment {env!r} (found {sorted(stacks)})")
     for cloud in ("gcp", "azure"):
         if cloud not in clouds:
             continue
         path = cdktf_out / "stacks" / f"{cloud}-{env}" / "cdk.tf.json"
-        if not path.exists():
-            problems.append(f"{cloud}: no {path} (run: npx tsx bin/terraform.ts {env}, output dir {cdktf_out})")
-        else:
+        if path.exists():
             found[cloud] = tf.TerraformStack(path)
+        elif explicit or not (cdktf_out / "stacks").is_dir():
+            problems.append(f"{cloud}: no {path} (run: npx tsx bin/terraform.ts {env}, output dir {cdktf_out})")
+    for cloud, stack in found.items():
+        mode = _identity_mode(cloud, stack)
+        if mode != LOCAL_IDENTITY_MODES[cloud]:
+            problems.append(
+                f"{cloud}: identity mode {mode!r} has no local stand-in (local servers serve {LOCAL_IDENTITY_MODES[cloud]!r}); "
+                f"deploy it to the cloud, or run local up with --cloud for the other clouds"
+            )
+    if not found and not problems:
+        problems.append(f"environment {env!r} has no stack in {cdk_out} or {cdktf_out}")
     if problems:
         raise LocalError("cannot deploy locally:\n  " + "\n  ".join(problems))
     return found
@@ -180,7 +203,7 @@ def _ambient_file(path: Path, deployed: dict[str, Any]) -> None:
     _write(path, "\n".join(lines) + "\n")
 
 
-def up(env: str, cdk_out: Path, cdktf_out: Path, state_dir: Path, clouds: list[str]) -> dict[str, Any]:
+def up(env: str, cdk_out: Path, cdktf_out: Path, state_dir: Path, clouds: list[str], explicit: bool = True) -> dict[str, Any]:
     existing = read_state(state_dir)
     if existing is not None:
         alive = [s.name for s in _servers(existing) if s.alive()]
@@ -189,7 +212,7 @@ def up(env: str, cdk_out: Path, cdktf_out: Path, state_dir: Path, clouds: list[s
                 f"a local cloud is already up ({', '.join(alive)}; environment {existing['env']}): run `xcomkit local down` first"
             )
         shutil.rmtree(state_dir, ignore_errors=True)  # stale state of servers that are gone
-    stacks = _find_stacks(env, cdk_out, cdktf_out, clouds)
+    stacks = _find_stacks(env, cdk_out, cdktf_out, clouds, explicit)
     state_dir.mkdir(parents=True, exist_ok=True)
     env_dir = state_dir / env
     env_dir.mkdir(exist_ok=True)
