@@ -138,7 +138,7 @@ def _without_list_bucket(document: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def aws(synth: Template, bucket_name: str) -> Iterator[Aws]:
     with moto_server(SETUP_BUDGET) as server:
-        deployed = deploy(synth, server.url, connection_extra={"endpoint_url": server.url})
+        deployed = deploy(synth, server.url, connection_extra={"endpoint_url": server.url}, bucket_properties=True)
         # The identity that runs Airflow reads the connection secret (docs/aws.md: the stack does not
         # grant this; whoever runs Airflow must hold secretsmanager:GetSecretValue on the secret).
         # On AWS the grant names the secret's ARN; moto 5.2.5 authorizes every Secrets Manager call

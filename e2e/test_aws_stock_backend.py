@@ -229,3 +229,35 @@ def test_the_runtime_backend_round_trip_with_xcomkit_env_backend_xcomkit(aws: Aw
     assert result.state == "success", result.output[-6000:]
     runtime_new_keys(_all_keys(aws), set(stock_keys), "xcom")
     assert_runtime_references(xcom_rows(airflow_home, result.run_id), f"s3://aws_xcoms@{aws.bucket}/xcom", dag_module().SMALL)
+
+
+# --- the bucket properties local up sets from the template ------------------------------------------
+
+
+def test_bucket_properties_are_the_templates(aws: Aws):
+    """moto's own CloudFormation drops these; the deploy sets them through the S3 API from the
+    template, so what a local bucket has is what the stack declares."""
+    props = aws.template.one("AWS::S3::Bucket")[1]["Properties"]
+    s3 = aws.admin.client("s3", aws.url)
+    assert s3.get_bucket_versioning(Bucket=aws.bucket)["Status"] == props["VersioningConfiguration"]["Status"]
+    block = s3.get_public_access_block(Bucket=aws.bucket)["PublicAccessBlockConfiguration"]
+    assert block == props["PublicAccessBlockConfiguration"]
+    ownership = s3.get_bucket_ownership_controls(Bucket=aws.bucket)["OwnershipControls"]["Rules"]
+    assert ownership == props["OwnershipControls"]["Rules"]
+    assert s3.get_bucket_tagging(Bucket=aws.bucket)["TagSet"] == props["Tags"]
+    rules = {r["ID"]: r for r in s3.get_bucket_lifecycle_configuration(Bucket=aws.bucket)["Rules"]}
+    for rule in props["LifecycleConfiguration"]["Rules"]:
+        got = rules[rule["Id"]]
+        assert got["Status"] == rule["Status"]
+        assert got.get("Filter", {}).get("Prefix", got.get("Prefix")) == rule.get(
+            "Prefix", got.get("Filter", {}).get("Prefix")
+        ), got
+        if "ExpirationInDays" in rule:
+            assert got["Expiration"]["Days"] == rule["ExpirationInDays"]
+        if rule.get("ExpiredObjectDeleteMarker"):
+            assert got["Expiration"]["ExpiredObjectDeleteMarker"] is True
+        if "NoncurrentVersionExpiration" in rule:
+            assert got["NoncurrentVersionExpiration"]["NoncurrentDays"] == rule["NoncurrentVersionExpiration"]["NoncurrentDays"]
+        if "AbortIncompleteMultipartUpload" in rule:
+            assert got["AbortIncompleteMultipartUpload"] == rule["AbortIncompleteMultipartUpload"]
+    assert set(rules) == {r["Id"] for r in props["LifecycleConfiguration"]["Rules"]}
