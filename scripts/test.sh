@@ -22,5 +22,5 @@ bash scripts/checkov.sh
 echo "== runtime package (pytest)"
 bash scripts/test-runtime.sh
 
-echo "== end to end: xcomkit output -> real Airflow -> moto S3 with IAM enforcement (pytest)"
+echo "== end to end: xcomkit output -> real Airflow on AWS (moto, IAM enforced), GCP (GCS emulator), Azure (Azurite) (pytest)"
 bash scripts/test-e2e.sh
