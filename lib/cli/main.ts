@@ -16,7 +16,8 @@ import { FoundBinding, findCandidates, matchesSelection, parseSelector, selectBi
 import { Io, style, Style } from './io';
 import { describeBindings } from './show';
 import { writeFileSafely } from './write';
-import { registerLocalCommands } from './commands-local';
+import { registerDoctorCommand } from './doctor-command';
+import { registerLocalCommand } from './local-command';
 import { localNote } from './local-note';
 
 interface GlobalOptions {
@@ -227,13 +228,15 @@ Run "xcomkit <command> --help" for the options and examples of each command.`,
       io.stdout.write(describeBindings(found, style(io.stdout, io.env, (program.opts() as GlobalOptions).color !== false)));
     });
 
-  registerLocalCommands(program, {
+  const context = {
     io,
     color: () => (program.opts() as GlobalOptions).color !== false,
-    setExitCode: (code) => {
+    setExitCode: (code: number) => {
       exitCode = code;
     },
-  });
+  };
+  registerLocalCommand(program, context);
+  registerDoctorCommand(program, context);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
