@@ -62,7 +62,7 @@ describe('doctor static checks', () => {
     });
 
     test('accepts gs://, abfs:// and an absolute file:/// path', () => {
-      for (const value of ['gs://gcp_xcoms@b/xcom', 'abfs://azure_xcoms@c/xcom', 'file:///tmp/xcoms']) {
+      for (const value of ['gs://gcp_xcoms@b/xcom', 'abfs://azure_xcoms@c/xcom', 'file:///srv/airflow/xcoms']) {
         expect(check({ ...GOOD, AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_PATH: value }, 'path').status).toBe('pass');
       }
     });
