@@ -23,14 +23,14 @@ from typing import Any
 import pytest
 import yaml
 
-from cfn import REGION, Template
-from provision import (
+from localcloud.aws import (
     Credentials,
     bucket_arn,
     create_user_with_policy,
     deploy,
     setup_client,
 )
+from localcloud.cfn import REGION, Template
 from servers import Server, moto_server
 
 E2E_DIR = Path(__file__).resolve().parent
@@ -138,7 +138,7 @@ def _without_list_bucket(document: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def aws(synth: Template, bucket_name: str) -> Iterator[Aws]:
     with moto_server(SETUP_BUDGET) as server:
-        deployed = deploy(synth, server.url, connection_extra={"endpoint_url": server.url})
+        deployed = deploy(synth, server.url, connection_extra={"endpoint_url": server.url}, bucket_properties=True)
         # The identity that runs Airflow reads the connection secret (docs/aws.md: the stack does not
         # grant this; whoever runs Airflow must hold secretsmanager:GetSecretValue on the secret).
         # On AWS the grant names the secret's ARN; moto 5.2.5 authorizes every Secrets Manager call
@@ -230,8 +230,12 @@ def airflow_home(work_dir: Path) -> Path:
 
 
 def infra_env(home: Path) -> dict[str, str]:
-    """The process environment minus every AWS and Airflow variable, plus test infrastructure only."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "AWS_"))}
+    """The process environment minus every Airflow and cloud variable, plus test infrastructure only."""
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AIRFLOW", "AWS_", "AZURE_", "GOOGLE_", "GCSFS_", "STORAGE_EMULATOR_HOST"))
+    }
     return {
         **base,
         "AIRFLOW_HOME": str(home),
@@ -262,8 +266,10 @@ class DagRunResult:
     output: str
 
 
-def run_dag(home: Path, xcomkit_vars: dict[str, str], aws: Aws, timeout: int = 240) -> DagRunResult:
-    env = {**infra_env(home), **secrets_reader_env(aws), **xcomkit_vars}
+def run_dag(home: Path, xcomkit_vars: dict[str, str], platform_env: dict[str, str], timeout: int = 240) -> DagRunResult:
+    """``dag.test()`` in a subprocess: test infrastructure, then what the platform gives the Airflow
+    process (endpoints, the runtime identity), then xcomkit's settings, nothing else."""
+    env = {**infra_env(home), **platform_env, **xcomkit_vars}
     result = subprocess.run(  # noqa: PLW1510 (the return code is asserted with the output)
         [sys.executable, str(E2E_DIR / "run_dag.py"), str(DAG_FILE), DAG_ID],
         env=env,

@@ -8,46 +8,35 @@ on every request after setup.
 
 from __future__ import annotations
 
-import gzip
-import importlib.util
 import json
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
 
 from conftest import (
-    DAG_FILE,
     DAG_ID,
     Aws,
     DagRunResult,
     read_xcomkit_env,
     run_dag,
+    secrets_reader_env,
 )
-from provision import Credentials
+from localcloud.aws import Credentials
+from roundtrip import (
+    assert_large_object,
+    assert_runtime_references,
+    assert_stock_references,
+    dag_module,
+    json_size,
+    runtime_new_keys,
+    stock_run_keys,
+    xcom_rows,
+)
 
 STOCK_BACKEND = "airflow.providers.common.io.xcom.backend.XComObjectStorageBackend"
 RUNTIME_BACKEND = "airflow_xcomkit.backend.XComKitBackend"
-GZIP_MAGIC = b"\x1f\x8b"
-
-
-def _dag_values() -> tuple[object, object]:
-    spec = importlib.util.spec_from_file_location("e2e_dag_values", DAG_FILE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.LARGE, module.SMALL
-
-
-def _json_size(value: object) -> int:
-    return len(json.dumps(value).encode())
-
-
-def _xcom_rows(home: Path, run_id: str) -> dict[str, object]:
-    with sqlite3.connect(home / "airflow.db") as db:
-        rows = db.execute("SELECT task_id, key, value FROM xcom WHERE dag_id = ? AND run_id = ?", (DAG_ID, run_id)).fetchall()
-    return {task: json.loads(value) for task, key, value in rows if key == "return_value"}
 
 
 def _all_keys(aws: Aws) -> list[str]:
@@ -75,7 +64,7 @@ def _assert_access_denied(call) -> None:
 
 @pytest.fixture(scope="session")
 def stock_run(aws: Aws, stock_env: dict[str, str], airflow_home: Path) -> DagRunResult:
-    return run_dag(airflow_home, stock_env, aws)
+    return run_dag(airflow_home, stock_env, secrets_reader_env(aws))
 
 
 # --- what the stack and xcomkit hand to Airflow ---------------------------------------------------
@@ -109,28 +98,19 @@ def test_airflow_pushes_and_pulls_both_xcoms_through_s3(stock_run: DagRunResult)
     assert stock_run.state == "success", stock_run.output
 
 
-def test_the_large_value_is_in_s3_under_the_prefix_gzip_compressed(aws: Aws, stock_run, stock_env):
-    large, small = _dag_values()
+def test_the_stored_values_are_in_s3_under_the_prefix_gzip_compressed(aws: Aws, stock_run, stock_env):
+    dag = dag_module()
     threshold = int(stock_env["AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_THRESHOLD"])
-    assert _json_size(small) < threshold <= _json_size(large)
-    keys = _all_keys(aws)
-    assert keys and all(k.startswith("xcom/") for k in keys), keys
-    run_keys = [k for k in keys if k.startswith(f"xcom/{DAG_ID}/{stock_run.run_id}/")]
-    assert [k.split("/")[3] for k in run_keys] == ["push_large"], run_keys
-    assert run_keys[0].endswith(".gz")
-    body = aws.admin.client("s3", aws.url).get_object(Bucket=aws.bucket, Key=run_keys[0])["Body"].read()
-    assert body[:2] == GZIP_MAGIC
-    assert json.loads(gzip.decompress(body)) == large
+    assert json_size(dag.SMALL) < threshold <= min(json_size(dag.LARGE), json_size(dag.DICT))
+    run_keys = stock_run_keys(_all_keys(aws), "xcom", stock_run.run_id)
+    large_key = next(k for k in run_keys if k.split("/")[3] == "push_large")
+    body = aws.admin.client("s3", aws.url).get_object(Bucket=aws.bucket, Key=large_key)["Body"].read()
+    assert_large_object(body, dag.LARGE)
 
 
-def test_the_db_holds_the_reference_and_the_small_value(aws: Aws, stock_run, airflow_home):
-    _, small = _dag_values()
-    rows = _xcom_rows(airflow_home, stock_run.run_id)
-    reference = rows["push_large"]
-    assert isinstance(reference, str)
-    assert reference.startswith(f"s3://aws_xcoms@{aws.bucket}/xcom/{DAG_ID}/{stock_run.run_id}/push_large/")
-    assert rows["push_small"] == small
-    assert rows["pull_both"] == "pulled"
+def test_the_db_holds_the_references_and_the_small_value(aws: Aws, stock_run, airflow_home):
+    rows = xcom_rows(airflow_home, stock_run.run_id)
+    assert_stock_references(rows, f"s3://aws_xcoms@{aws.bucket}/xcom", stock_run.run_id, dag_module().SMALL)
 
 
 # --- and nothing more ----------------------------------------------------------------------------
@@ -226,7 +206,7 @@ def test_without_s3_list_bucket_the_same_push_fails(aws: Aws, stock_env, airflow
     secret = aws.deployed["secret_name"]
     sm.put_secret_value(SecretId=secret, SecretString=json.dumps(aws.no_list_connection))
     try:
-        result = run_dag(airflow_home, stock_env, aws)
+        result = run_dag(airflow_home, stock_env, secrets_reader_env(aws))
     finally:
         sm.put_secret_value(SecretId=secret, SecretString=json.dumps(aws.deployed["connection"]))
     assert result.state == "failed", result.output[-4000:]
@@ -245,11 +225,39 @@ def test_the_runtime_backend_round_trip_with_xcomkit_env_backend_xcomkit(aws: Aw
     stock_keys = _all_keys(aws)
     env = read_xcomkit_env(outputs_file, work_dir, "airflow-runtime", "--backend", "xcomkit")
     assert env["AIRFLOW__CORE__XCOM_BACKEND"] == RUNTIME_BACKEND
-    result = run_dag(airflow_home, env, aws)
+    result = run_dag(airflow_home, env, secrets_reader_env(aws))
     assert result.state == "success", result.output[-6000:]
-    before = set(stock_keys)
-    new_keys = [k for k in _all_keys(aws) if k not in before]
-    assert new_keys, "the runtime backend stored nothing"
-    assert all(k.startswith(f"xcom/{DAG_ID}/") for k in new_keys), new_keys
-    # Its layout: <prefix>/<dag_id>/<sanitized run_id>/<task_id>/<map_index>/<key>-<uuid>.<ext>
-    assert sorted(k.split("/")[3] for k in new_keys) == ["push_large"], new_keys
+    runtime_new_keys(_all_keys(aws), set(stock_keys), "xcom")
+    assert_runtime_references(xcom_rows(airflow_home, result.run_id), f"s3://aws_xcoms@{aws.bucket}/xcom", dag_module().SMALL)
+
+
+# --- the bucket properties local up sets from the template ------------------------------------------
+
+
+def test_bucket_properties_are_the_templates(aws: Aws):
+    """moto's own CloudFormation drops these; the deploy sets them through the S3 API from the
+    template, so what a local bucket has is what the stack declares."""
+    props = aws.template.one("AWS::S3::Bucket")[1]["Properties"]
+    s3 = aws.admin.client("s3", aws.url)
+    assert s3.get_bucket_versioning(Bucket=aws.bucket)["Status"] == props["VersioningConfiguration"]["Status"]
+    block = s3.get_public_access_block(Bucket=aws.bucket)["PublicAccessBlockConfiguration"]
+    assert block == props["PublicAccessBlockConfiguration"]
+    ownership = s3.get_bucket_ownership_controls(Bucket=aws.bucket)["OwnershipControls"]["Rules"]
+    assert ownership == props["OwnershipControls"]["Rules"]
+    assert s3.get_bucket_tagging(Bucket=aws.bucket)["TagSet"] == props["Tags"]
+    rules = {r["ID"]: r for r in s3.get_bucket_lifecycle_configuration(Bucket=aws.bucket)["Rules"]}
+    for rule in props["LifecycleConfiguration"]["Rules"]:
+        got = rules[rule["Id"]]
+        assert got["Status"] == rule["Status"]
+        assert got.get("Filter", {}).get("Prefix", got.get("Prefix")) == rule.get(
+            "Prefix", got.get("Filter", {}).get("Prefix")
+        ), got
+        if "ExpirationInDays" in rule:
+            assert got["Expiration"]["Days"] == rule["ExpirationInDays"]
+        if rule.get("ExpiredObjectDeleteMarker"):
+            assert got["Expiration"]["ExpiredObjectDeleteMarker"] is True
+        if "NoncurrentVersionExpiration" in rule:
+            assert got["NoncurrentVersionExpiration"]["NoncurrentDays"] == rule["NoncurrentVersionExpiration"]["NoncurrentDays"]
+        if "AbortIncompleteMultipartUpload" in rule:
+            assert got["AbortIncompleteMultipartUpload"] == rule["AbortIncompleteMultipartUpload"]
+    assert set(rules) == {r["Id"] for r in props["LifecycleConfiguration"]["Rules"]}

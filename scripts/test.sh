@@ -28,7 +28,7 @@ bash scripts/checkov.sh
 echo "== runtime package (pytest)"
 bash scripts/test-runtime.sh
 
-echo "== end to end: xcomkit output -> real Airflow -> moto S3 with IAM enforcement (pytest)"
+echo "== end to end: xcomkit output -> real Airflow on AWS (moto, IAM enforced), GCP (GCS emulator), Azure (Azurite) (pytest)"
 bash scripts/test-e2e.sh
 
 echo "== secret hygiene: no credential in this run's log ($LOG)"

@@ -16,6 +16,9 @@ import { FoundBinding, findCandidates, matchesSelection, parseSelector, selectBi
 import { Io, style, Style } from './io';
 import { describeBindings } from './show';
 import { writeFileSafely } from './write';
+import { registerDoctorCommand } from './doctor-command';
+import { registerLocalCommand } from './local-command';
+import { localNote } from './local-note';
 
 interface GlobalOptions {
   quiet?: boolean;
@@ -75,6 +78,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   const stderrTTY = io.stderr.isTTY === true;
   let err: Style = style(io.stderr, io.env, true);
   let quiet = false;
+  let exitCode: number = EXIT_OK;
   const warn = (message: string) => {
     if (!quiet) io.stderr.write(`${err.yellow('warning:')} ${message}\n`);
   };
@@ -169,7 +173,9 @@ Run "xcomkit <command> --help" for the options and examples of each command.`,
         }
       }
 
-      const settings = buildSettings(primary.binding, { backend: o.backend, mirrors: mirrors.map((m) => m.binding), resolvedConnections: resolved });
+      const built = buildSettings(primary.binding, { backend: o.backend, mirrors: mirrors.map((m) => m.binding), resolvedConnections: resolved });
+      const local = localNote(all.map((f) => f.binding));
+      const settings = local ? { ...built, notes: [...built.notes, local] } : built;
       const renderOptions: RenderOptions = { name: o.name, namespace: o.namespace };
       const rendered = format.render(settings, renderOptions);
       if (rendered.mainHasSecrets && !o.output && !o.showSecrets) {
@@ -222,9 +228,19 @@ Run "xcomkit <command> --help" for the options and examples of each command.`,
       io.stdout.write(describeBindings(found, style(io.stdout, io.env, (program.opts() as GlobalOptions).color !== false)));
     });
 
+  const context = {
+    io,
+    color: () => (program.opts() as GlobalOptions).color !== false,
+    setExitCode: (code: number) => {
+      exitCode = code;
+    },
+  };
+  registerLocalCommand(program, context);
+  registerDoctorCommand(program, context);
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return EXIT_OK;
+    return exitCode;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     const message = e instanceof CliError || e instanceof AirflowSettingsError ? e.message : `unexpected error: ${(e as Error)?.stack ?? String(e)}`;

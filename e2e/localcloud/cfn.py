@@ -16,24 +16,45 @@ from typing import Any
 PARTITION = "aws"
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
-PSEUDO_PARAMETERS = {
-    "AWS::Partition": PARTITION,
-    "AWS::Region": REGION,
-    "AWS::AccountId": ACCOUNT_ID,
-    "AWS::URLSuffix": "amazonaws.com",
-}
+
+
+def pseudo_parameters(region: str) -> dict[str, str]:
+    return {
+        "AWS::Partition": PARTITION,
+        "AWS::Region": region,
+        "AWS::AccountId": ACCOUNT_ID,
+        "AWS::URLSuffix": "amazonaws.com",
+    }
 
 
 class UnresolvedIntrinsic(KeyError):
     pass
 
 
+def stacks_in(cdk_out: Path) -> dict[str, Template]:
+    """Every CloudFormation stack of a cloud assembly by artifact id (the kit names it after the
+    environment), with the region its environment names."""
+    manifest = json.loads((cdk_out / "manifest.json").read_text())
+    found = {}
+    for artifact_id, artifact in manifest["artifacts"].items():
+        if artifact["type"] != "aws:cloudformation:stack":
+            continue
+        props = artifact["properties"]
+        region = artifact.get("environment", "").rsplit("/", 1)[-1]
+        if not region or region.startswith("unknown"):
+            region = REGION
+        found[artifact_id] = Template(cdk_out / props["templateFile"], props.get("stackName", artifact_id), region)
+    return found
+
+
 class Template:
     """A synthesized stack: its template and the physical values of its resources, as they are created."""
 
-    def __init__(self, path: Path, stack_name: str):
+    def __init__(self, path: Path, stack_name: str, region: str = REGION):
         self.path = path
         self.stack_name = stack_name
+        self.region = region
+        self.pseudo = pseudo_parameters(region)
         self.body: dict[str, Any] = json.loads(path.read_text())
         self.refs: dict[str, str] = {}
         self.attrs: dict[tuple[str, str], str] = {}
@@ -61,8 +82,8 @@ class Template:
         if len(node) == 1:
             ((key, value),) = node.items()
             if key == "Ref":
-                if value in PSEUDO_PARAMETERS:
-                    return PSEUDO_PARAMETERS[value]
+                if value in self.pseudo:
+                    return self.pseudo[value]
                 if value not in self.refs:
                     raise UnresolvedIntrinsic(f"Ref {value}: not created (yet)")
                 return self.refs[value]

@@ -1,0 +1,174 @@
+"""The quickstart's last step: the sample DAG in a real Airflow, on every cloud of the local cloud,
+with the stock and with the runtime backend, then a table of what landed where.
+
+Each run gets its own AIRFLOW_HOME, copied from one migrated once and reused while the Airflow
+version stays the same, so runs can go side by side and a second quickstart migrates nothing.
+The Airflow settings are only those ``xcomkit env`` wrote; the platform's part (endpoints, local
+credentials) comes from the ``ambient.env`` of ``xcomkit local up``.
+
+    python e2e/quickstart.py --state-dir .xcomkit/local --settings out/local --home .xcomkit/quickstart
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+E2E_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(E2E_DIR))
+
+from localcloud import inspect  # noqa: E402
+from roundtrip import DAG_FILE, DAG_ID, RUNTIME_REFERENCE, xcom_rows  # noqa: E402
+
+VENV_BIN = Path(sys.executable).parent
+CLOUDS = ["aws", "gcp", "azure"]
+BACKENDS = ["stock", "xcomkit"]
+SCHEME = {"aws": "s3", "gcp": "gs", "azure": "abfs"}
+# Not inherited from the caller: Airflow settings and cloud credentials come only from the files.
+DROPPED = ("AIRFLOW", "AWS_", "AZURE_", "GOOGLE_", "GCSFS_", "STORAGE_EMULATOR_HOST")
+
+
+def infra_env(home: Path) -> dict[str, str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(DROPPED)}
+    return {
+        **base,
+        "AIRFLOW_HOME": str(home),
+        # Explicit: the copied airflow.cfg would still name the template's database.
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(DAG_FILE.parent),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+    }
+
+
+def airflow_version() -> str:
+    from importlib.metadata import version
+
+    return version("apache-airflow")
+
+
+def template_home(root: Path) -> Path:
+    """A migrated AIRFLOW_HOME, made once per Airflow version."""
+    template = root / "template"
+    stamp = template / ".airflow-version"
+    if stamp.exists() and stamp.read_text() == airflow_version() and (template / "airflow.db").exists():
+        return template
+    shutil.rmtree(template, ignore_errors=True)
+    template.mkdir(parents=True)
+    result = subprocess.run(  # noqa: PLW1510
+        [str(VENV_BIN / "airflow"), "db", "migrate"], env=infra_env(template), capture_output=True, text=True, timeout=600
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"airflow db migrate failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    stamp.write_text(airflow_version())
+    return template
+
+
+def dotenv(path: Path) -> dict[str, str]:
+    from dotenv import dotenv_values
+
+    return {k: v for k, v in dotenv_values(path).items() if v is not None}
+
+
+def run_one(cloud: str, backend: str, home: Path, settings: Path, ambient: dict[str, str]) -> dict:
+    env = {**infra_env(home), **ambient, **dotenv(settings)}
+    started = time.monotonic()
+    result = subprocess.run(  # noqa: PLW1510
+        [sys.executable, str(E2E_DIR / "run_dag.py"), str(DAG_FILE), DAG_ID],
+        env=env,
+        cwd=home,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    elapsed = time.monotonic() - started
+    out = {"cloud": cloud, "backend": backend, "seconds": elapsed, "log": home / "dag-run.log"}
+    (home / "dag-run.log").write_text(result.stdout + "\n" + result.stderr)
+    try:
+        last = json.loads(result.stdout.strip().splitlines()[-1])
+        out.update(state=last["state"], run_id=last["run_id"])
+    except (IndexError, ValueError, KeyError):
+        out.update(state=f"error (exit {result.returncode})", run_id=None)
+    return out
+
+
+def stored_paths(home: Path, run_id: str | None) -> list[str]:
+    """The object paths the run's XCom rows reference (stock: the path; runtime: its envelope's)."""
+    if not run_id:
+        return []
+    paths = []
+    for value in xcom_rows(home, run_id).values():
+        if isinstance(value, str) and "://" in value:
+            paths.append(value)
+        elif isinstance(value, dict) and value.get("__classname__") == RUNTIME_REFERENCE:
+            paths.append(value["__data__"]["path"])
+    return paths
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--state-dir", required=True, type=Path)
+    parser.add_argument("--settings", required=True, type=Path, help="directory of dev.<cloud>.<backend>.env")
+    parser.add_argument("--home", required=True, type=Path)
+    args = parser.parse_args(argv)
+    args.home = args.home.resolve()  # Airflow refuses a relative SQLite path
+
+    state = json.loads((args.state_dir / "state.json").read_text())
+    ambient = inspect.read_ambient(state["ambient"])
+    template = template_home(args.home)
+    jobs = []
+    for cloud in CLOUDS:
+        if cloud not in state["deployed"]:
+            continue
+        for backend in BACKENDS:
+            home = args.home / f"{cloud}-{backend}"
+            shutil.rmtree(home, ignore_errors=True)
+            shutil.copytree(template, home, ignore=shutil.ignore_patterns("airflow.cfg", "logs"))
+            jobs.append((cloud, backend, home, args.settings / f"{state['env']}.{cloud}.{backend}.env"))
+    # Side by side, one per core: each run is one Airflow process that keeps a core busy.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        results = list(pool.map(lambda j: run_one(j[0], j[1], j[2], j[3], ambient), jobs))
+
+    rows, failed = [], 0
+    for r in results:
+        deployed = state["deployed"][r["cloud"]]
+        home = args.home / f"{r['cloud']}-{r['backend']}"
+        paths = stored_paths(home, r.get("run_id"))
+        sizes = dict(inspect.list_objects(r["cloud"], deployed, ambient, prefix=f"{deployed['prefix']}/{DAG_ID}/"))
+        keys = [p.split("@", 1)[1].split("/", 1)[1] for p in paths]
+        total = sum(sizes.get(k, 0) for k in keys)
+        present = sum(1 for k in keys if k in sizes)
+        where = os.path.commonpath(keys) + "/" if keys else "-"
+        container = f"{deployed['account']}/{deployed['bucket']}" if r["cloud"] == "azure" else deployed["bucket"]
+        ok = r["state"] == "success" and present == len(keys) > 0
+        failed += not ok
+        rows.append(
+            [
+                r["cloud"],
+                r["backend"],
+                r["state"],
+                f"{present}",
+                f"{total:,}",
+                f"{r['seconds']:.1f}s",
+                f"{SCHEME[r['cloud']]}://{container}/{where}" if keys else "-",
+            ]
+        )
+        if not ok:
+            rows[-1][2] += f" (log: {r['log']})"
+    header = ["cloud", "backend", "run state", "objects", "bytes", "run", "where (under the prefix)"]
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
