@@ -39,7 +39,12 @@ os.environ.update(
         "GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT": "false",
     }
 )
-for _var in ("AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_PATH", "AIRFLOW__XCOMKIT__MIRRORS"):
+for _var in (
+    "AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_PATH",
+    "AIRFLOW__XCOMKIT__MIRRORS",
+    "AIRFLOW__XCOMKIT__INTEGRITY_KEY",
+    "AIRFLOW__XCOMKIT__MAX_SIZE",
+):
     os.environ.pop(_var, None)
 
 from servers import (  # noqa: E402
@@ -84,6 +89,8 @@ class StorageConfig:
         mirrors: list[str] | None = None,
         allowed_types: str | None = None,
         verify_integrity: bool | None = None,
+        integrity_key: str | None = None,
+        max_size: int | None = None,
     ) -> None:
         from airflow_xcomkit.config import clear_caches
 
@@ -99,6 +106,11 @@ class StorageConfig:
             self._mp.delenv("AIRFLOW__XCOMKIT__VERIFY_INTEGRITY", raising=False)
         else:
             self._mp.setenv("AIRFLOW__XCOMKIT__VERIFY_INTEGRITY", str(verify_integrity).lower())
+        for name, option in (("INTEGRITY_KEY", integrity_key), ("MAX_SIZE", max_size)):
+            if option is None:
+                self._mp.delenv(f"AIRFLOW__XCOMKIT__{name}", raising=False)
+            else:
+                self._mp.setenv(f"AIRFLOW__XCOMKIT__{name}", str(option))
         clear_caches()
 
 

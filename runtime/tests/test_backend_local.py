@@ -61,12 +61,29 @@ def test_a_large_json_value_is_written_under_dag_run_task_map_index_and_key(conf
     assert pull(db_value) == {"a": list(range(100))}
 
 
-def test_a_dataframe_comes_back_as_an_equal_dataframe_from_parquet(configure, local_store):
+def test_a_dataframe_comes_back_as_an_equal_dataframe_from_parquet_with_its_own_zstd(configure, local_store):
+    import pyarrow.parquet as pq
+
+    configure(f"file://{local_store}", threshold=0, compression="gzip")
+    frame = pd.DataFrame({"city": ["Oslo", "Lima"], "temp": [3.5, 19.0]})
+    db_value = push(frame)
+    ref = reference(db_value)
+    assert (ref.serializer, ref.format, ref.codec, ref.compression) == ("pandas", "parquet", "parquet-zstd", None)
+    [name] = stored_files(local_store)
+    assert name.endswith(".parquet")  # never .parquet.gz: Parquet is not recompressed with fsspec's gzip
+    column = pq.ParquetFile(local_store / name).metadata.row_group(0).column(0)
+    assert column.compression == "ZSTD"
+    pd.testing.assert_frame_equal(pull(db_value), frame)
+
+
+def test_a_dataframe_whose_parquet_is_below_the_threshold_stays_in_the_database_as_stock(
+    configure, local_store
+):
     configure(f"file://{local_store}", threshold=1_000_000)
     frame = pd.DataFrame({"city": ["Oslo", "Lima"], "temp": [3.5, 19.0]})
     db_value = push(frame)
-    assert reference(db_value).serializer == "pandas"
-    assert stored_files(local_store)[0].endswith(".parquet")
+    assert db_value["__classname__"] == "pandas.DataFrame"  # serde's envelope, as stock writes it
+    assert stored_files(local_store) == []
     pd.testing.assert_frame_equal(pull(db_value), frame)
 
 
@@ -102,12 +119,15 @@ def test_an_unsupported_type_raises_a_type_error_naming_the_type_task_and_key(co
     assert "Opaque" in message and "extract" in message and "'model'" in message
 
 
-def test_a_large_value_with_a_non_json_part_raises_naming_the_part(configure, local_store):
+def test_a_large_value_with_a_non_json_part_goes_through_serde_and_comes_back(configure, local_store):
     import datetime
 
     configure(f"file://{local_store}", threshold=0)
-    with pytest.raises(TypeError, match=r"value\['when'\] is of type datetime.datetime"):
-        push({"when": datetime.datetime(2024, 1, 1)}, key="stamp")
+    value = {"when": datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc), "ids": {1, 2}}
+    db_value = push(value, key="stamp")
+    assert (reference(db_value).serializer, reference(db_value).format) == ("serde", "serde")
+    assert stored_files(local_store)[0].endswith(".json")
+    assert pull(db_value) == value
 
 
 def test_a_serializer_left_out_of_allowed_types_is_refused(configure, local_store):
@@ -139,15 +159,28 @@ def test_compressed_objects_carry_the_compression_suffix_and_read_back(configure
     assert pull(db_value) == {"text": "abc" * 1000}
 
 
-def test_the_reference_records_the_sha256_of_the_stored_bytes(configure, local_store):
+def test_without_a_key_the_reference_records_the_sha256_of_the_stored_bytes(configure, local_store):
     import hashlib
 
     configure(f"file://{local_store}", threshold=0)
     ref = reference(push([1, 2, 3]))
     with open(local_file(ref.path), "rb") as f:
         data = f.read()
-    assert ref.sha256 == hashlib.sha256(data).hexdigest()
+    assert ref.digest == "sha256:" + hashlib.sha256(data).hexdigest()
     assert ref.size == len(data)
+
+
+def test_with_a_key_the_reference_records_an_hmac_that_a_plain_hash_cannot_confirm(configure, local_store):
+    import hashlib
+    import hmac
+
+    key = "k" * 32
+    configure(f"file://{local_store}", threshold=0, integrity_key=key)
+    ref = reference(push([1, 2, 3]))
+    with open(local_file(ref.path), "rb") as f:
+        data = f.read()
+    assert ref.digest == "hmac-sha256:" + hmac.new(key.encode(), data, hashlib.sha256).hexdigest()
+    assert hashlib.sha256(data).hexdigest() not in json.dumps(ref.to_json())
 
 
 def test_a_corrupted_object_raises_an_integrity_error_naming_the_object(configure, local_store):
@@ -165,7 +198,7 @@ def test_verify_integrity_false_skips_the_hash_check(configure, local_store):
     configure(f"file://{local_store}", threshold=0, verify_integrity=False)
     db_value = push({"balance": 100})
     with open(local_file(reference(db_value).path), "wb") as f:
-        f.write(b'{"balance":999}')
+        f.write(b'{"balance": 999}')  # same size, other content
     assert pull(db_value) == {"balance": 999}
 
 
