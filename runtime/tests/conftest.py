@@ -29,6 +29,8 @@ os.environ.update(
         "AIRFLOW__CORE__XCOM_BACKEND": "airflow_xcomkit.backend.XComKitBackend",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_AIRFLOW_HOME}/airflow.db",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+        # serde imports only allow-listed classes on read: the test modules' dataclasses and models.
+        "AIRFLOW__CORE__ALLOWED_DESERIALIZATION_CLASSES": "airflow.* test_value_table.* xcomkit_dags.*",
         # Dummy credentials: the local servers accept any key, and nothing may reach a real cloud.
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
