@@ -68,7 +68,12 @@ def test_a_dataframe_comes_back_as_an_equal_dataframe_from_parquet_with_its_own_
     frame = pd.DataFrame({"city": ["Oslo", "Lima"], "temp": [3.5, 19.0]})
     db_value = push(frame)
     ref = reference(db_value)
-    assert (ref.serializer, ref.format, ref.codec, ref.compression) == ("pandas", "parquet", "parquet-zstd", None)
+    assert (ref.serializer, ref.format, ref.codec, ref.compression) == (
+        "pandas",
+        "parquet",
+        "parquet-zstd",
+        None,
+    )
     [name] = stored_files(local_store)
     assert name.endswith(".parquet")  # never .parquet.gz: Parquet is not recompressed with fsspec's gzip
     column = pq.ParquetFile(local_store / name).metadata.row_group(0).column(0)

@@ -133,7 +133,9 @@ def test_a_branch_with_threshold_0_keeps_skipmixin_key_in_the_db_and_a_cleared_b
         tis = {
             ti.task_id: ti
             for ti in session.scalars(
-                select(TaskInstance).where(TaskInstance.dag_id == run.dag_id, TaskInstance.run_id == run.run_id)
+                select(TaskInstance).where(
+                    TaskInstance.dag_id == run.dag_id, TaskInstance.run_id == run.run_id
+                )
             )
         }
         assert (tis["left"].state, tis["right"].state) == ("success", "skipped")
@@ -142,7 +144,9 @@ def test_a_branch_with_threshold_0_keeps_skipmixin_key_in_the_db_and_a_cleared_b
         right.state = None
         session.flush()
         right.task = SerializedDagModel.get_dag(run.dag_id, session=session).get_task("right")
-        statuses = list(NotPreviouslySkippedDep().get_dep_statuses(right, session=session, dep_context=DepContext()))
+        statuses = list(
+            NotPreviouslySkippedDep().get_dep_statuses(right, session=session, dep_context=DepContext())
+        )
         assert statuses and not statuses[0].passed, statuses
         assert right.state == "skipped"
 

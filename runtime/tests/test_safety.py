@@ -136,7 +136,11 @@ def test_max_size_fails_the_push_before_anything_is_written_naming_task_key_size
     configure, local_store
 ):
     configure(f"file://{local_store}", threshold=0, max_size=1000)
-    for value in ({"pad": "x" * 2000}, np.zeros(1000), pd.DataFrame({"a": np.random.default_rng(0).random(5000)})):
+    for value in (
+        {"pad": "x" * 2000},
+        np.zeros(1000),
+        pd.DataFrame({"a": np.random.default_rng(0).random(5000)}),
+    ):
         with pytest.raises(ValueError, match="max_size=1000") as err:
             push(value, key="big")
         message = str(err.value)
@@ -173,7 +177,14 @@ def test_airflows_own_keys_always_stay_in_the_database(configure, local_store, k
 
 @pytest.mark.parametrize(
     ("version", "refused"),
-    [("14.0.0", True), ("13.0.0", True), ("9.0", True), ("14.0.1", False), ("14.0.2", False), ("26.0.1", False)],
+    [
+        ("14.0.0", True),
+        ("13.0.0", True),
+        ("9.0", True),
+        ("14.0.1", False),
+        ("14.0.2", False),
+        ("26.0.1", False),
+    ],
 )
 def test_pyarrow_before_14_0_1_is_refused(version, refused):
     if refused:

@@ -86,7 +86,9 @@ KINDS = {
     "list of DataFrames": [_frame(), _frame().head(2)],
     "DataFrame": _frame(),
     "empty DataFrame": pd.DataFrame({"a": pd.Series([], dtype="int64")}),
-    "DataFrame tz-aware column": pd.DataFrame({"at": pd.date_range("2024-01-01", periods=3, tz="Europe/Oslo")}),
+    "DataFrame tz-aware column": pd.DataFrame(
+        {"at": pd.date_range("2024-01-01", periods=3, tz="Europe/Oslo")}
+    ),
     "DataFrame categorical column": pd.DataFrame({"c": pd.Categorical(["a", "b", "a"])}),
     "nested DataFrame in dict of lists": {"parts": [{"f": _frame().head(1)}]},
     "dataclass": Measurement("t1", 21.5, ["a", "b"]),

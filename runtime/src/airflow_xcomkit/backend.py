@@ -139,7 +139,9 @@ class XComKitBackend(BaseXCom):
             _check_size(sink.size, settings, where)
             if sink.size < settings.threshold:
                 return _db_value(value, where)
-            return _store(value, sink, "pandas", "parquet", f"parquet-{formats.PARQUET_CODEC}", None, settings, coords)
+            return _store(
+                value, sink, "pandas", "parquet", f"parquet-{formats.PARQUET_CODEC}", None, settings, coords
+            )
 
         serializer = "json"
         original = value
@@ -151,8 +153,7 @@ class XComKitBackend(BaseXCom):
             payload = formats.encode_json(value)
         except (TypeError, AttributeError, ValueError, RecursionError) as err:
             raise TypeError(
-                f"XCom {where}: Airflow's serializer cannot store a value of type "
-                f"{_type_name(value)}: {err}"
+                f"XCom {where}: Airflow's serializer cannot store a value of type {_type_name(value)}: {err}"
             ) from err
         if len(payload) < settings.threshold:
             return _db_value(value, where)
@@ -275,7 +276,9 @@ def _store(
     coords: dict[str, Any],
     raw_size: int | None = None,
 ) -> Any:
-    where = _describe(coords["dag_id"], coords["task_id"], coords["run_id"], coords["map_index"], coords["key"])
+    where = _describe(
+        coords["dag_id"], coords["task_id"], coords["run_id"], coords["map_index"], coords["key"]
+    )
     extension = "json" if fmt == "serde" else fmt
     if compression:
         extension += "." + compression_suffix(compression)
@@ -409,7 +412,8 @@ def _read_verified(reference: StoredXCom, settings: Settings) -> bytes:
             problems.append(f"{url}: unreadable ({type(err).__name__}: {err})")
             continue
         if len(data) != reference.size or (
-            settings.verify_integrity and not integrity.matches(reference.digest, data, settings.integrity_key)
+            settings.verify_integrity
+            and not integrity.matches(reference.digest, data, settings.integrity_key)
         ):
             corrupt = True
             problems.append(f"{url}: content does not match the recorded digest and size")
@@ -430,7 +434,6 @@ def _read_verified(reference: StoredXCom, settings: Settings) -> bytes:
 def _read_stock_reference(url: str, settings: Settings) -> Any:
     """Read an object the stock backend wrote (its DB value is the path string): switching loses nothing."""
     import fsspec.utils
-
     from airflow.sdk import ObjectStoragePath
 
     path = ObjectStoragePath(url)

@@ -88,7 +88,9 @@ def list_objects(base_url: str) -> list[dict[str, Any]]:
         relative = name[len(root.rstrip("/")) :].lstrip("/") if name.startswith(root.rstrip("/")) else None
         if not relative:
             continue
-        objects.append({"url": f"{prefix}/{relative}", "size": int(info.get("size") or 0), "mtime": _mtime(info)})
+        objects.append(
+            {"url": f"{prefix}/{relative}", "size": int(info.get("size") or 0), "mtime": _mtime(info)}
+        )
     return objects
 
 
