@@ -214,7 +214,7 @@ def _new_requests(server, before: int, at_least: int) -> list[tuple[str, str]]:
 
 
 def test_a_push_to_s3_is_one_put_and_a_pull_one_get(s3):
-    server, prefix = s3
+    server, _prefix = s3
     push({"warm": "up"})  # the first use of a connection resolves it; count steady-state requests
     for value in (
         {"k": "v" * 500},
@@ -235,7 +235,7 @@ def test_the_stock_backend_needs_more_requests_per_push_than_this_one(s3, monkey
     # Documents the comparison in the README: the stock backend probes before it writes.
     from airflow.providers.common.io.xcom import backend as stock
 
-    server, prefix = s3
+    server, _prefix = s3
     for fn in (stock._get_base_path, stock._get_threshold, stock._get_compression):
         fn.cache_clear()
     try:

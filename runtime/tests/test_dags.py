@@ -187,7 +187,8 @@ def test_switching_a_real_airflow_from_the_stock_backend_reads_its_history(
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     with sqlite3.connect(airflow_db) as db:
         run_id, value = db.execute(
-            "SELECT run_id, value FROM xcom WHERE dag_id = 'xcomkit_stock_producer' ORDER BY timestamp DESC LIMIT 1"
+            "SELECT run_id, value FROM xcom WHERE dag_id = 'xcomkit_stock_producer' "
+            "ORDER BY timestamp DESC LIMIT 1"
         ).fetchone()
     stock_reference = json.loads(value)
     assert isinstance(stock_reference, str) and stock_reference.startswith(f"file://{local_store}/")

@@ -9,6 +9,7 @@ permissions). Only ``file://`` gets its parent directories created.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -51,10 +52,8 @@ def read_bytes(url: str, limit: int) -> bytes:
 
 def delete(url: str) -> None:
     fs, path = _fs_and_path(url)
-    try:
+    with contextlib.suppress(FileNotFoundError):
         fs.rm_file(path)
-    except FileNotFoundError:
-        pass
 
 
 def is_under(url: str, base_url: str) -> bool:
