@@ -63,7 +63,10 @@ class StoredXCom:
         return [self.path, *self.mirrors]
 
     def to_json(self) -> dict[str, Any]:
-        return {_CLASSNAME_KEY: CLASSNAME, _VERSION_KEY: VERSION, _DATA_KEY: asdict(self)}
+        data = asdict(self)
+        # The summary first: the XCom tab and the REST API render the fields in this order.
+        data = {"summary": data.pop("summary"), **data}
+        return {_CLASSNAME_KEY: CLASSNAME, _VERSION_KEY: VERSION, _DATA_KEY: data}
 
     @classmethod
     def from_json(cls, value: Any) -> StoredXCom | None:

@@ -20,8 +20,9 @@ def _type_name(value: Any) -> str:
 
 
 def _short(text: Any) -> str:
+    # Head and tail: long column names often differ only at the end (``metric_..._2024``).
     text = str(text)
-    return text if len(text) <= MAX_NAME else text[: MAX_NAME - 1] + "…"
+    return text if len(text) <= MAX_NAME else f"{text[: MAX_NAME - 21]}…{text[-20:]}"
 
 
 def summarize(value: Any, raw_size: int) -> dict[str, Any]:
