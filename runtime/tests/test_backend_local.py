@@ -293,3 +293,33 @@ def test_a_small_non_json_value_stays_in_the_database_through_airflows_serialize
     db_value = push({"when": when})
     assert stored_files(local_store) == []
     assert pull(db_value) == {"when": when}
+
+
+def test_the_primary_and_the_mirrors_are_written_at_the_same_time(configure, tmp_path, monkeypatch):
+    import threading
+
+    from airflow_xcomkit import backend, storage
+
+    paths = [tmp_path / name for name in ("primary", "m1", "m2")]
+    configure(f"file://{paths[0]}", threshold=0, mirrors=[f"file://{p}" for p in paths[1:]])
+    # Each write waits until all three have started: sequential writes would break the barrier.
+    barrier = threading.Barrier(3, timeout=30)
+
+    def write_when_all_started(url, data):
+        barrier.wait()
+        storage.write_bytes(url, data)
+
+    monkeypatch.setattr(backend, "write_bytes", write_when_all_started)
+    ref = reference(push({"a": 1}))
+    assert ref.failed_mirrors == [] and len(ref.mirrors) == 2
+    assert stored_files(paths[0]) == stored_files(paths[1]) == stored_files(paths[2])
+
+
+def test_a_failed_primary_write_fails_the_push_and_leaves_no_mirror_copy(configure, tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the primary directory would be")
+    mirror = tmp_path / "mirror"
+    configure(f"file://{blocker}/xcom", threshold=0, mirrors=[f"file://{mirror}"])
+    with pytest.raises(OSError):
+        push({"a": 1})
+    assert not mirror.exists() or stored_files(mirror) == []
