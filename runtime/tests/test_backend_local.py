@@ -323,3 +323,29 @@ def test_a_failed_primary_write_fails_the_push_and_leaves_no_mirror_copy(configu
     with pytest.raises(OSError):
         push({"a": 1})
     assert not mirror.exists() or stored_files(mirror) == []
+
+
+def test_a_version_1_reference_written_by_airflow_xcomkit_0_1_is_still_read(configure, local_store):
+    import hashlib
+
+    configure(f"file://{local_store}", threshold=0)
+    data = gzip.compress(json.dumps({"old": [1, 2]}).encode())
+    path = local_store / "etl" / "run" / "task" / "-1" / "return_value-0123.json.gz"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(data)
+    v1 = {
+        "__classname__": CLASSNAME,
+        "__version__": 1,
+        "__data__": {
+            "path": f"file://{path}",
+            "mirrors": [],
+            "failed_mirrors": [],
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "size": len(data),
+            "serializer": "json",
+            "compression": "gzip",
+        },
+    }
+    assert pull(v1) == {"old": [1, 2]}
+    XComKitBackend.purge(Row(v1))
+    assert not path.exists()
