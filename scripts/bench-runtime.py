@@ -9,8 +9,9 @@ by (a) airflow-xcomkit, (b) the stock ``XComObjectStorageBackend``, (c) the tuto
 (DataFrame -> CSV temp file -> upload, JSON -> temp file -> upload, and back) and (d) raw fsspec with
 the same bytes airflow-xcomkit stores (Parquet/zstd, .npy, JSON), which is the floor. Storage is a
 ``file://`` directory and S3 on a moto server on loopback, both with the kit's default ``gzip``
-compression. It prints medians of ``--runs`` round trips, the ratios, the stored bytes and the peak
-RSS growth during a push or a pull. A script, not a test: timings depend on the machine.
+compression. It prints medians of ``--runs`` round trips (the approaches take turns within each
+round, after one warm-up round trip), the ratios, the stored bytes and the peak RSS growth during a
+push or a pull (freed memory is returned to the OS before each measurement). A script, not a test: timings depend on the machine.
 """
 
 from __future__ import annotations
@@ -309,33 +310,46 @@ def configure(base: str, compression: str) -> None:
         fn.cache_clear()
 
 
-def measure(approach, value, runs):
-    pushes, pulls, push_rss, pull_rss, stored = [], [], 0, 0, None
+def round_trip(approach, value):
+    """One push and one pull; returns (push s, pull s, stored bytes, push RSS growth, pull RSS growth)."""
+    with PeakRss() as push_mem:
+        t0 = time.perf_counter()
+        handle = approach.push(value)
+        t1 = time.perf_counter()
+    with PeakRss() as pull_mem:
+        t2 = time.perf_counter()
+        back = approach.pull(handle)
+        t3 = time.perf_counter()
+    del back
+    stored = approach.stored(handle)
+    approach.cleanup(handle)
+    return t1 - t0, t3 - t2, stored, push_mem.growth, pull_mem.growth
+
+
+def measure_interleaved(approaches, value, runs):
+    """``runs`` rounds, each running every approach once in turn, so load on a shared machine
+    falls on all of them alike; medians per approach."""
+    samples = {a.name: [] for a in approaches}
+    round_trip(
+        approaches[0], value
+    )  # warm-up: first-use imports and connections, not measured
     for _ in range(runs):
-        with PeakRss() as mem:
-            t0 = time.perf_counter()
-            handle = approach.push(value)
-            t1 = time.perf_counter()
-        push_rss = max(push_rss, mem.growth)
-        with PeakRss() as mem:
-            t2 = time.perf_counter()
-            back = approach.pull(handle)
-            t3 = time.perf_counter()
-        pull_rss = max(pull_rss, mem.growth)
-        stored = approach.stored(handle)
-        approach.cleanup(handle)
-        del back
-        pushes.append(t1 - t0)
-        pulls.append(t3 - t2)
-    totals = [a + b for a, b in zip(pushes, pulls, strict=True)]
-    return {
-        "push": statistics.median(pushes),
-        "pull": statistics.median(pulls),
-        "total": statistics.median(totals),
-        "stored": stored,
-        "push_rss": push_rss,
-        "pull_rss": pull_rss,
-    }
+        for approach in approaches:
+            samples[approach.name].append(round_trip(approach, value))
+    results = {}
+    for name, rows in samples.items():
+        pushes, pulls = [r[0] for r in rows], [r[1] for r in rows]
+        results[name] = {
+            "push": statistics.median(pushes),
+            "pull": statistics.median(pulls),
+            "total": statistics.median(
+                [a + b for a, b in zip(pushes, pulls, strict=True)]
+            ),
+            "stored": rows[-1][2],
+            "push_rss": max(r[3] for r in rows),
+            "pull_rss": max(r[4] for r in rows),
+        }
+    return results
 
 
 def value_size(value) -> int:
@@ -396,10 +410,14 @@ def main() -> int:
                 Floor(base + "/floor"),
             ]
             for vname, value in values.items():
-                for approach in approaches:
-                    if hasattr(approach, "supports") and not approach.supports(value):
-                        continue
-                    r = measure(approach, value, args.runs)
+                usable = [
+                    a
+                    for a in approaches
+                    if not hasattr(a, "supports") or a.supports(value)
+                ]
+                measured = measure_interleaved(usable, value, args.runs)
+                for approach in usable:
+                    r = measured[approach.name]
                     results[(storage, vname, approach.name)] = r
                     print(
                         f"{storage:4} {vname:10} {approach.name:38} total {r['total']:7.3f} s "
