@@ -206,6 +206,10 @@ def _bases(settings: Settings) -> list[str]:
 def _configured_base(url: str, settings: Settings) -> str | None:
     if not settings.path:
         return None
+    # Cheap first: most strings that merely contain "://" are not URLs of a configured scheme.
+    schemes = {base.partition("://")[0] + "://" for base in (settings.path, *settings.mirrors)}
+    if not url.startswith(tuple(schemes)):
+        return None
     try:
         normalized = normalize(url)
     except Exception:
