@@ -349,3 +349,27 @@ def test_a_version_1_reference_written_by_airflow_xcomkit_0_1_is_still_read(conf
     assert pull(v1) == {"old": [1, 2]}
     XComKitBackend.purge(Row(v1))
     assert not path.exists()
+
+
+def test_an_object_the_stock_backend_wrote_is_read_and_purged(configure, local_store):
+    import datetime
+
+    from airflow.providers.common.io.xcom import backend as stock
+
+    configure(f"file://{local_store}", threshold=0, compression="gzip")
+    for fn in (stock._get_base_path, stock._get_threshold, stock._get_compression):
+        fn.cache_clear()
+    try:
+        value = {"when": datetime.date(2024, 1, 2), "ids": {1, 2}}
+        path = stock.XComObjectStorageBackend.serialize_value(
+            value, key="k", dag_id="d", run_id="r", task_id="t"
+        )
+    finally:
+        for fn in (stock._get_base_path, stock._get_threshold, stock._get_compression):
+            fn.cache_clear()
+    assert isinstance(path, str) and path.endswith(".json.gz")
+    assert pull(path) == value
+    XComKitBackend.purge(Row(path))
+    assert stored_files(local_store) == []
+    # A path string outside the configured location is an ordinary string, as with the stock backend.
+    assert pull("file:///etc/hostname") == "file:///etc/hostname"
