@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     gc_parser = commands.add_parser(
         "gc",
         help="find (and with --delete remove) objects no XCom row references",
-        description=__doc__.split("\n\n")[1],
+        description=__doc__.split("\n\n")[1].replace("``", ""),
     )
     gc_parser.add_argument("--delete", action="store_true", help="remove them (default: dry run, only list)")
     gc_parser.add_argument(
