@@ -29,6 +29,8 @@ os.environ.update(
         "AIRFLOW__CORE__XCOM_BACKEND": "airflow_xcomkit.backend.XComKitBackend",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_AIRFLOW_HOME}/airflow.db",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+        # serde imports only allow-listed classes on read: the test modules' dataclasses and models.
+        "AIRFLOW__CORE__ALLOWED_DESERIALIZATION_CLASSES": "airflow.* test_value_table.* xcomkit_dags.*",
         # Dummy credentials: the local servers accept any key, and nothing may reach a real cloud.
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -39,7 +41,12 @@ os.environ.update(
         "GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT": "false",
     }
 )
-for _var in ("AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_PATH", "AIRFLOW__XCOMKIT__MIRRORS"):
+for _var in (
+    "AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_PATH",
+    "AIRFLOW__XCOMKIT__MIRRORS",
+    "AIRFLOW__XCOMKIT__INTEGRITY_KEY",
+    "AIRFLOW__XCOMKIT__MAX_SIZE",
+):
     os.environ.pop(_var, None)
 
 from servers import (  # noqa: E402
@@ -84,6 +91,8 @@ class StorageConfig:
         mirrors: list[str] | None = None,
         allowed_types: str | None = None,
         verify_integrity: bool | None = None,
+        integrity_key: str | None = None,
+        max_size: int | None = None,
     ) -> None:
         from airflow_xcomkit.config import clear_caches
 
@@ -99,6 +108,11 @@ class StorageConfig:
             self._mp.delenv("AIRFLOW__XCOMKIT__VERIFY_INTEGRITY", raising=False)
         else:
             self._mp.setenv("AIRFLOW__XCOMKIT__VERIFY_INTEGRITY", str(verify_integrity).lower())
+        for name, option in (("INTEGRITY_KEY", integrity_key), ("MAX_SIZE", max_size)):
+            if option is None:
+                self._mp.delenv(f"AIRFLOW__XCOMKIT__{name}", raising=False)
+            else:
+                self._mp.setenv(f"AIRFLOW__XCOMKIT__{name}", str(option))
         clear_caches()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -24,6 +25,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 AZURITE_BIN = REPO_ROOT / "node_modules" / ".bin" / "azurite-blob"
 READY_TIMEOUT = 30.0
+# werkzeug's access log line: 127.0.0.1 - - [date] "PUT /bucket/key HTTP/1.1" 200 -
+_REQUEST_LINE = re.compile(r'"([A-Z]+) (\S+) HTTP/1\.[01]" \d{3}')
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 # Azurite's well-known development account (public, documented by Microsoft).
 AZURITE_ACCOUNT = "devstoreaccount1"
@@ -79,6 +83,15 @@ class Server:
         with contextlib.suppress(OSError):
             return self.log()[-chars:]
         return ""
+
+    def requests(self) -> list[tuple[str, str]]:
+        """moto only: every request it has logged so far, as (method, path), oldest first."""
+        found = []
+        for line in self.log().splitlines():
+            match = _REQUEST_LINE.search(_ANSI.sub("", line))
+            if match:
+                found.append((match.group(1), match.group(2)))
+        return found
 
     def enforce_iam(self) -> None:
         """moto only: from the next request on, authenticate and authorize every request against IAM.

@@ -199,3 +199,55 @@ def test_200_concurrent_pushes_to_s3_are_200_distinct_objects(s3):
     with ThreadPoolExecutor(max_workers=16) as pool:
         values = list(pool.map(pull, db_values))
     assert [v["i"] for v in values] == list(range(200))
+
+
+def _new_requests(server, before: int, at_least: int) -> list[tuple[str, str]]:
+    # The access log line is written as the response goes out: wait (bounded) for it to land.
+    import time
+
+    deadline = time.monotonic() + 10
+    while True:
+        found = server.requests()[before:]
+        if len(found) >= at_least or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
+def test_a_push_to_s3_is_one_put_and_a_pull_one_get(s3):
+    server, _prefix = s3
+    push({"warm": "up"})  # the first use of a connection resolves it; count steady-state requests
+    for value in (
+        {"k": "v" * 500},
+        pd.DataFrame({"a": range(1000)}),
+        {"when": __import__("datetime").date(2024, 1, 1)},
+    ):
+        before = len(server.requests())
+        db_value = push(value)
+        writes = _new_requests(server, before, 1)
+        assert [m for m, _ in writes] == ["PUT"], writes
+        assert writes[0][1].endswith(key_of(reference(db_value).path).split("/")[-1])
+        before = len(server.requests())
+        pull(db_value)
+        assert [m for m, _ in _new_requests(server, before, 1)] == ["GET"]
+
+
+def test_the_stock_backend_needs_more_requests_per_push_than_this_one(s3, monkeypatch):
+    # Documents the comparison in the README: the stock backend probes before it writes.
+    from airflow.providers.common.io.xcom import backend as stock
+
+    server, _prefix = s3
+    for fn in (stock._get_base_path, stock._get_threshold, stock._get_compression):
+        fn.cache_clear()
+    try:
+        stock.XComObjectStorageBackend.serialize_value(
+            {"warm": "up"}, key="k", dag_id="d", run_id="r", task_id="t"
+        )
+        before = len(server.requests())
+        stock.XComObjectStorageBackend.serialize_value(
+            {"k": "v" * 500}, key="k", dag_id="d", run_id="r", task_id="t"
+        )
+        requests = _new_requests(server, before, 2)
+    finally:
+        for fn in (stock._get_base_path, stock._get_threshold, stock._get_compression):
+            fn.cache_clear()
+    assert len(requests) > 1 and requests[-1][0] == "PUT", requests

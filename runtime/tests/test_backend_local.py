@@ -61,12 +61,34 @@ def test_a_large_json_value_is_written_under_dag_run_task_map_index_and_key(conf
     assert pull(db_value) == {"a": list(range(100))}
 
 
-def test_a_dataframe_comes_back_as_an_equal_dataframe_from_parquet(configure, local_store):
+def test_a_dataframe_comes_back_as_an_equal_dataframe_from_parquet_with_its_own_zstd(configure, local_store):
+    import pyarrow.parquet as pq
+
+    configure(f"file://{local_store}", threshold=0, compression="gzip")
+    frame = pd.DataFrame({"city": ["Oslo", "Lima"], "temp": [3.5, 19.0]})
+    db_value = push(frame)
+    ref = reference(db_value)
+    assert (ref.serializer, ref.format, ref.codec, ref.compression) == (
+        "pandas",
+        "parquet",
+        "parquet-zstd",
+        None,
+    )
+    [name] = stored_files(local_store)
+    assert name.endswith(".parquet")  # never .parquet.gz: Parquet is not recompressed with fsspec's gzip
+    column = pq.ParquetFile(local_store / name).metadata.row_group(0).column(0)
+    assert column.compression == "ZSTD"
+    pd.testing.assert_frame_equal(pull(db_value), frame)
+
+
+def test_a_dataframe_whose_parquet_is_below_the_threshold_stays_in_the_database_as_stock(
+    configure, local_store
+):
     configure(f"file://{local_store}", threshold=1_000_000)
     frame = pd.DataFrame({"city": ["Oslo", "Lima"], "temp": [3.5, 19.0]})
     db_value = push(frame)
-    assert reference(db_value).serializer == "pandas"
-    assert stored_files(local_store)[0].endswith(".parquet")
+    assert db_value["__classname__"] == "pandas.DataFrame"  # serde's envelope, as stock writes it
+    assert stored_files(local_store) == []
     pd.testing.assert_frame_equal(pull(db_value), frame)
 
 
@@ -102,12 +124,15 @@ def test_an_unsupported_type_raises_a_type_error_naming_the_type_task_and_key(co
     assert "Opaque" in message and "extract" in message and "'model'" in message
 
 
-def test_a_large_value_with_a_non_json_part_raises_naming_the_part(configure, local_store):
+def test_a_large_value_with_a_non_json_part_goes_through_serde_and_comes_back(configure, local_store):
     import datetime
 
     configure(f"file://{local_store}", threshold=0)
-    with pytest.raises(TypeError, match=r"value\['when'\] is of type datetime.datetime"):
-        push({"when": datetime.datetime(2024, 1, 1)}, key="stamp")
+    value = {"when": datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc), "ids": {1, 2}}
+    db_value = push(value, key="stamp")
+    assert (reference(db_value).serializer, reference(db_value).format) == ("serde", "serde")
+    assert stored_files(local_store)[0].endswith(".json")
+    assert pull(db_value) == value
 
 
 def test_a_serializer_left_out_of_allowed_types_is_refused(configure, local_store):
@@ -139,15 +164,28 @@ def test_compressed_objects_carry_the_compression_suffix_and_read_back(configure
     assert pull(db_value) == {"text": "abc" * 1000}
 
 
-def test_the_reference_records_the_sha256_of_the_stored_bytes(configure, local_store):
+def test_without_a_key_the_reference_records_the_sha256_of_the_stored_bytes(configure, local_store):
     import hashlib
 
     configure(f"file://{local_store}", threshold=0)
     ref = reference(push([1, 2, 3]))
     with open(local_file(ref.path), "rb") as f:
         data = f.read()
-    assert ref.sha256 == hashlib.sha256(data).hexdigest()
+    assert ref.digest == "sha256:" + hashlib.sha256(data).hexdigest()
     assert ref.size == len(data)
+
+
+def test_with_a_key_the_reference_records_an_hmac_that_a_plain_hash_cannot_confirm(configure, local_store):
+    import hashlib
+    import hmac
+
+    key = "k" * 32
+    configure(f"file://{local_store}", threshold=0, integrity_key=key)
+    ref = reference(push([1, 2, 3]))
+    with open(local_file(ref.path), "rb") as f:
+        data = f.read()
+    assert ref.digest == "hmac-sha256:" + hmac.new(key.encode(), data, hashlib.sha256).hexdigest()
+    assert hashlib.sha256(data).hexdigest() not in json.dumps(ref.to_json())
 
 
 def test_a_corrupted_object_raises_an_integrity_error_naming_the_object(configure, local_store):
@@ -165,7 +203,7 @@ def test_verify_integrity_false_skips_the_hash_check(configure, local_store):
     configure(f"file://{local_store}", threshold=0, verify_integrity=False)
     db_value = push({"balance": 100})
     with open(local_file(reference(db_value).path), "wb") as f:
-        f.write(b'{"balance":999}')
+        f.write(b'{"balance": 999}')  # same size, other content
     assert pull(db_value) == {"balance": 999}
 
 
@@ -255,3 +293,83 @@ def test_a_small_non_json_value_stays_in_the_database_through_airflows_serialize
     db_value = push({"when": when})
     assert stored_files(local_store) == []
     assert pull(db_value) == {"when": when}
+
+
+def test_the_primary_and_the_mirrors_are_written_at_the_same_time(configure, tmp_path, monkeypatch):
+    import threading
+
+    from airflow_xcomkit import backend, storage
+
+    paths = [tmp_path / name for name in ("primary", "m1", "m2")]
+    configure(f"file://{paths[0]}", threshold=0, mirrors=[f"file://{p}" for p in paths[1:]])
+    # Each write waits until all three have started: sequential writes would break the barrier.
+    barrier = threading.Barrier(3, timeout=30)
+
+    def write_when_all_started(url, data):
+        barrier.wait()
+        storage.write_bytes(url, data)
+
+    monkeypatch.setattr(backend, "write_bytes", write_when_all_started)
+    ref = reference(push({"a": 1}))
+    assert ref.failed_mirrors == [] and len(ref.mirrors) == 2
+    assert stored_files(paths[0]) == stored_files(paths[1]) == stored_files(paths[2])
+
+
+def test_a_failed_primary_write_fails_the_push_and_leaves_no_mirror_copy(configure, tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the primary directory would be")
+    mirror = tmp_path / "mirror"
+    configure(f"file://{blocker}/xcom", threshold=0, mirrors=[f"file://{mirror}"])
+    with pytest.raises(OSError):
+        push({"a": 1})
+    assert not mirror.exists() or stored_files(mirror) == []
+
+
+def test_a_version_1_reference_written_by_airflow_xcomkit_0_1_is_still_read(configure, local_store):
+    import hashlib
+
+    configure(f"file://{local_store}", threshold=0)
+    data = gzip.compress(json.dumps({"old": [1, 2]}).encode())
+    path = local_store / "etl" / "run" / "task" / "-1" / "return_value-0123.json.gz"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(data)
+    v1 = {
+        "__classname__": CLASSNAME,
+        "__version__": 1,
+        "__data__": {
+            "path": f"file://{path}",
+            "mirrors": [],
+            "failed_mirrors": [],
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "size": len(data),
+            "serializer": "json",
+            "compression": "gzip",
+        },
+    }
+    assert pull(v1) == {"old": [1, 2]}
+    XComKitBackend.purge(Row(v1))
+    assert not path.exists()
+
+
+def test_an_object_the_stock_backend_wrote_is_read_and_purged(configure, local_store):
+    import datetime
+
+    from airflow.providers.common.io.xcom import backend as stock
+
+    configure(f"file://{local_store}", threshold=0, compression="gzip")
+    for fn in (stock._get_base_path, stock._get_threshold, stock._get_compression):
+        fn.cache_clear()
+    try:
+        value = {"when": datetime.date(2024, 1, 2), "ids": {1, 2}}
+        path = stock.XComObjectStorageBackend.serialize_value(
+            value, key="k", dag_id="d", run_id="r", task_id="t"
+        )
+    finally:
+        for fn in (stock._get_base_path, stock._get_threshold, stock._get_compression):
+            fn.cache_clear()
+    assert isinstance(path, str) and path.endswith(".gz")  # <uuid>.gz in the 3.3 layout
+    assert pull(path) == value
+    XComKitBackend.purge(Row(path))
+    assert stored_files(local_store) == []
+    # A path string outside the configured location is an ordinary string, as with the stock backend.
+    assert pull("file:///etc/hostname") == "file:///etc/hostname"

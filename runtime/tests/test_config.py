@@ -41,6 +41,8 @@ def test_defaults_keep_everything_in_the_database_and_allow_every_serializer(mon
         "AIRFLOW__XCOMKIT__MIRRORS",
         "AIRFLOW__XCOMKIT__ALLOWED_TYPES",
         "AIRFLOW__XCOMKIT__VERIFY_INTEGRITY",
+        "AIRFLOW__XCOMKIT__MAX_SIZE",
+        "AIRFLOW__XCOMKIT__INTEGRITY_KEY",
     ):
         monkeypatch.delenv(var, raising=False)
     clear_caches()
@@ -53,6 +55,8 @@ def test_defaults_keep_everything_in_the_database_and_allow_every_serializer(mon
     assert settings.allowed_types == frozenset(SERIALIZER_NAMES)
     assert settings.verify_integrity is True
     assert settings.compression is None
+    assert settings.max_size is None and settings.integrity_key is None
+    assert "serde" in settings.allowed_types
 
 
 def test_a_threshold_without_a_path_is_rejected_naming_the_variable_to_set(configure):

@@ -111,3 +111,89 @@ def test_a_dag_on_s3_with_a_gcs_mirror_keeps_both_copies(
     refs = [rows[("square", i, "return_value")]["__data__"] for i in (0, 1, 2)]
     assert sorted(s3_keys(s3_server, prefix)) == sorted(key_of(r["path"]) for r in refs)
     assert sorted(gcs_names(gcs_server, prefix)) == sorted(key_of(r["mirrors"][0]) for r in refs)
+
+
+def test_a_branch_with_threshold_0_keeps_skipmixin_key_in_the_db_and_a_cleared_branch_stays_skipped(
+    configure, local_store, airflow_db
+):
+    from airflow.models.serialized_dag import SerializedDagModel
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.ti_deps.dep_context import DepContext
+    from airflow.ti_deps.deps.not_previously_skipped_dep import NotPreviouslySkippedDep
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    configure(f"file://{local_store}", threshold=0)
+    run = run_dag("xcomkit_branch")
+    assert run.state == "success"
+    rows = xcom_rows(airflow_db, run)
+    assert rows[("choose", -1, "skipmixin_key")] == {"followed": ["left"]}
+    assert is_reference(rows[("left", -1, "return_value")])
+    with create_session() as session:
+        tis = {
+            ti.task_id: ti
+            for ti in session.scalars(
+                select(TaskInstance).where(
+                    TaskInstance.dag_id == run.dag_id, TaskInstance.run_id == run.run_id
+                )
+            )
+        }
+        assert (tis["left"].state, tis["right"].state) == ("success", "skipped")
+        # Clear the skipped branch, as a user does in the UI: the scheduler's dep must skip it again.
+        right = tis["right"]
+        right.state = None
+        session.flush()
+        right.task = SerializedDagModel.get_dag(run.dag_id, session=session).get_task("right")
+        statuses = list(
+            NotPreviouslySkippedDep().get_dep_statuses(right, session=session, dep_context=DepContext())
+        )
+        assert statuses and not statuses[0].passed, statuses
+        assert right.state == "skipped"
+
+
+def test_pushing_the_same_key_twice_in_one_try_leaves_one_object(configure, local_store, airflow_db):
+    configure(f"file://{local_store}", threshold=1000)
+    run = run_dag("xcomkit_double_push")
+    assert run.state == "success"
+    reference = xcom_rows(airflow_db, run)[("twice", -1, "result")]
+    files = [f for f in stored_files(local_store) if "/twice/-1/result-" in f]
+    assert len(files) == 1, files
+    assert reference["__data__"]["path"] == f"file://{local_store}/{files[0]}"
+    with open(local_store / files[0]) as f:
+        assert json.load(f)["version"] == 2
+
+
+def test_switching_a_real_airflow_from_the_stock_backend_reads_its_history(
+    configure, local_store, airflow_db, monkeypatch
+):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    configure(f"file://{local_store}", threshold=1000)
+    # Before the switch: the stock backend, in its own Airflow process, with the same [common.io].
+    stock_env = {
+        **os.environ,
+        "AIRFLOW__CORE__XCOM_BACKEND": "airflow.providers.common.io.xcom.backend.XComObjectStorageBackend",
+    }
+    out = subprocess.run(
+        [str(Path(sys.executable).parent / "airflow"), "dags", "test", "xcomkit_stock_producer"],
+        capture_output=True,
+        text=True,
+        env=stock_env,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    with sqlite3.connect(airflow_db) as db:
+        run_id, value = db.execute(
+            "SELECT run_id, value FROM xcom WHERE dag_id = 'xcomkit_stock_producer' "
+            "ORDER BY timestamp DESC LIMIT 1"
+        ).fetchone()
+    stock_reference = json.loads(value)
+    assert isinstance(stock_reference, str) and stock_reference.startswith(f"file://{local_store}/")
+    # After the switch: this backend reads the stock object in a new run of another DAG.
+    monkeypatch.setenv("XCOMKIT_PRODUCER_RUN", run_id)
+    run = run_dag("xcomkit_switch_consumer")
+    assert run.state == "success"
+    assert is_reference(xcom_rows(airflow_db, run)[("consume", -1, "return_value")])

@@ -1,52 +1,46 @@
 """``XComKitBackend``: the XCom backend class (``airflow_xcomkit.backend.XComKitBackend``).
 
-Values below ``[common.io] xcom_objectstorage_threshold`` stay in the metadata DB exactly as with
-the stock ``XComObjectStorageBackend``. Larger values (and every DataFrame or array, when object
-storage is enabled) are written with a typed serializer to the primary location and every mirror;
-the DB keeps a ``StoredXCom`` reference with the content hash. Hooks and providers are imported
-only inside functions, through ``ObjectStoragePath``.
+A drop-in superset of the stock ``XComObjectStorageBackend``: every value goes through the stock
+encoding (Airflow's serde, never pickle) and comes back as the same type, below the threshold (in the
+DB, exactly as stock) and above it (in object storage). DataFrames and arrays get typed formats
+(Parquet with its own zstd, ``.npy``), every object gets a digest, mirrors and a compact summary in the
+DB row. Airflow's own bookkeeping keys always stay in the DB. Hooks and providers are imported only
+inside functions, through ``ObjectStoragePath``.
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from airflow_xcomkit._compat import BaseXCom as _BaseXCom
-from airflow_xcomkit._compat import (
-    decode_db_value,
-    raw_db_value,
-    stock_db_value,
-    to_db_value,
-)
+from airflow.sdk.bases.xcom import BaseXCom
+
+from airflow_xcomkit import formats, integrity
 from airflow_xcomkit.config import Settings, compression_suffix, get_settings
-from airflow_xcomkit.errors import XComIntegrityError, XComKitError, XComObjectMissingError
-from airflow_xcomkit.layout import relative_object_path
-from airflow_xcomkit.reference import StoredXCom
-from airflow_xcomkit.serializers import SERIALIZERS, classify, to_json_dict
-from airflow_xcomkit.storage import (
-    compress,
-    decompress,
-    delete,
-    is_under,
-    join,
-    normalize,
-    read_bytes,
-    sha256_hex,
-    write_bytes,
+from airflow_xcomkit.errors import (
+    XComIntegrityError,
+    XComKitConfigError,
+    XComKitError,
+    XComObjectMissingError,
 )
+from airflow_xcomkit.layout import relative_object_path
+from airflow_xcomkit.reference import FORMAT_SERIALIZERS, StoredXCom
+from airflow_xcomkit.storage import delete, is_under, join, normalize, read_bytes, write_bytes
+from airflow_xcomkit.summary import summarize
 
 log = logging.getLogger(__name__)
 
-#: Serializers whose output is binary: such values go to object storage whenever it is enabled,
-#: because the metadata DB column holds JSON.
-BINARY_SERIALIZERS = frozenset({"pandas", "numpy"})
+#: XCom keys Airflow itself writes and reads outside the task (the scheduler's
+#: ``NotPreviouslySkippedDep`` reads ``skipmixin_key``; the API server reads operator links and
+#: ``TriggerDagRunOperator``'s ``trigger_run_id`` to build extra links): always kept in the DB.
+INTERNAL_KEYS = frozenset({"skipmixin_key", "trigger_run_id"})
+INTERNAL_KEY_PREFIXES = ("_link_",)
 
-_ACCEPTED = (
-    "pandas.DataFrame (pandas), numpy.ndarray (numpy), objects with to_json_dict() (json_dict), "
-    "JSON-native values (json)"
-)
+
+def is_internal_key(key: str | None) -> bool:
+    return key is not None and (key in INTERNAL_KEYS or key.startswith(INTERNAL_KEY_PREFIXES))
 
 
 def _describe(dag_id: Any, task_id: Any, run_id: Any, map_index: Any, key: Any) -> str:
@@ -57,16 +51,55 @@ def _type_name(value: Any) -> str:
     return f"{type(value).__module__}.{type(value).__qualname__}"
 
 
-def _check_allowed(name: str, value: Any, settings: Settings, where: str) -> None:
+def _check_allowed(name: str, settings: Settings, what: str) -> None:
     if name not in settings.allowed_types:
         raise TypeError(
-            f"XCom {where}: a value of type {_type_name(value)} needs serializer {name!r}, which "
-            f"[xcomkit] allowed_types ({', '.join(sorted(settings.allowed_types))}) does not allow."
+            f"XCom {what} needs serializer {name!r}, which [xcomkit] allowed_types "
+            f"({', '.join(sorted(settings.allowed_types))}) does not allow; add it to "
+            "AIRFLOW__XCOMKIT__ALLOWED_TYPES to accept such values."
         )
 
 
-class XComKitBackend(_BaseXCom):
-    """XCom backend writing large values to object storage with typed serializers, mirrors and hashes."""
+def _check_size(size: int, settings: Settings, where: str) -> None:
+    if settings.max_size is not None and size > settings.max_size:
+        raise ValueError(
+            f"XCom {where}: the value is {size} bytes serialized, more than [xcomkit] max_size="
+            f"{settings.max_size}; nothing was written. Pass a smaller value (or a path to data you "
+            "store yourself), or raise AIRFLOW__XCOMKIT__MAX_SIZE."
+        )
+
+
+def _db_value(value: Any, where: str) -> Any:
+    """The stock backend's DB path: Airflow's serde, which never pickles."""
+    try:
+        return BaseXCom.serialize_value(value)
+    except (TypeError, AttributeError, ValueError, RecursionError) as err:
+        raise TypeError(
+            f"XCom {where}: Airflow's serializer cannot store a value of type {_type_name(value)}: {err}"
+        ) from err
+
+
+def _uses_to_json_dict(value: Any) -> bool:
+    # serde already round-trips dataclasses, attrs classes and pydantic models as themselves.
+    if isinstance(value, type) or not callable(getattr(value, "to_json_dict", None)):
+        return False
+    if dataclasses.is_dataclass(value) or hasattr(type(value), "__attrs_attrs__"):
+        return False
+    return not hasattr(type(value), "model_fields")
+
+
+def _to_json_dict(value: Any, where: str) -> dict:
+    result = value.to_json_dict()
+    if not isinstance(result, dict):
+        raise TypeError(
+            f"XCom {where}: {type(value).__qualname__}.to_json_dict() returned "
+            f"{type(result).__qualname__}, not a dict"
+        )
+    return result
+
+
+class XComKitBackend(BaseXCom):
+    """XCom backend writing large values to object storage with typed formats, mirrors and digests."""
 
     @staticmethod
     def serialize_value(  # type: ignore[override]
@@ -80,170 +113,301 @@ class XComKitBackend(_BaseXCom):
     ) -> Any:
         settings = get_settings()
         where = _describe(dag_id, task_id, run_id, map_index, key)
-        name, problem = classify(value)
-        original_type = _type_name(value)
-        if name is not None and name != "json":
-            _check_allowed(name, value, settings, where)
-        if name == "json_dict":
+        coords = {"dag_id": dag_id, "run_id": run_id, "task_id": task_id, "map_index": map_index, "key": key}
+        if settings.threshold < 0 or is_internal_key(key):
+            return _db_value(value, where)
+
+        if formats.is_instance_of(value, "numpy", "ndarray"):
+            if value.dtype.hasobject:
+                raise TypeError(
+                    f"XCom {where}: a numpy array of dtype {value.dtype} holds Python objects, which "
+                    "only pickle could store; convert it to a typed dtype or a list."
+                )
+            _check_allowed("numpy", settings, where)
+            _check_size(formats.npy_size(value), settings, where)
+            sink = formats.HashingBuffer(integrity.new_digest(settings.integrity_key))
+            formats.write_npy(value, sink)
+            return _store(value, sink, "numpy", "npy", None, None, settings, coords)
+
+        if formats.is_instance_of(value, "pandas", "DataFrame"):
+            _check_allowed("pandas", settings, where)
+            sink = formats.HashingBuffer(integrity.new_digest(settings.integrity_key), settings.max_size)
             try:
-                value = to_json_dict(value)
-            except TypeError as err:
-                raise TypeError(f"XCom {where}: {err}") from err
+                formats.write_parquet(value, sink)
+            except Exception as err:
+                raise TypeError(f"XCom {where}: cannot write the DataFrame as Parquet: {err}") from err
+            _check_size(sink.size, settings, where)
+            if sink.size < settings.threshold:
+                return _db_value(value, where)
+            return _store(
+                value, sink, "pandas", "parquet", f"parquet-{formats.PARQUET_CODEC}", None, settings, coords
+            )
 
-        storage_enabled = settings.threshold >= 0
-        if storage_enabled and name in BINARY_SERIALIZERS:
-            return _store(value, name, settings, dag_id, run_id, task_id, map_index, key)
-
-        if name in ("json", "json_dict"):
-            size = len(json.dumps(value).encode("utf-8"))
-            if storage_enabled and size >= settings.threshold:
-                _check_allowed(name, value, settings, where)
-                return _store(value, name, settings, dag_id, run_id, task_id, map_index, key)
-            try:
-                return stock_db_value(value)
-            except (TypeError, AttributeError, ValueError, RecursionError) as err:
-                # e.g. a dict with Airflow's reserved "__classname__" key: refused, never confused
-                # with a reference.
-                raise TypeError(f"XCom {where}: Airflow's serializer refused the value: {err}") from err
-
-        # Neither JSON-native nor typed (or a typed value while storage is disabled): the DB path
-        # of the stock backend, through Airflow's own serializer, which never pickles either.
+        serializer = "json"
+        original = value
+        if _uses_to_json_dict(value):
+            _check_allowed("json_dict", settings, where)
+            value = _to_json_dict(value, where)
+            serializer = "json_dict"
         try:
-            db_value = stock_db_value(value)
+            payload = formats.encode_json(value)
         except (TypeError, AttributeError, ValueError, RecursionError) as err:
             raise TypeError(
-                f"XCom {where}: cannot store a value of type {original_type}: {problem or err}. "
-                f"airflow-xcomkit accepts {_ACCEPTED}; Airflow's serializer said: {err}"
+                f"XCom {where}: Airflow's serializer cannot store a value of type {_type_name(value)}: {err}"
             ) from err
-        if storage_enabled:
-            size = len(json.dumps(db_value if not isinstance(db_value, bytes) else db_value.decode()))
-            if size >= settings.threshold:
-                raise TypeError(
-                    f"XCom {where}: a value of type {original_type} ({size} bytes as JSON) reaches "
-                    f"[common.io] xcom_objectstorage_threshold={settings.threshold}, but no "
-                    f"serializer writes it to object storage: {problem}. Accepted types: {_ACCEPTED}."
-                )
-        return db_value
+        if len(payload) < settings.threshold:
+            return _db_value(value, where)
+        fmt = formats.json_format(payload)
+        if fmt == "serde" and serializer == "json":
+            serializer = "serde"
+        _check_allowed(serializer, settings, where)
+        _check_size(len(payload), settings, where)
+        raw_size = len(payload)
+        sink = formats.HashingBuffer(integrity.new_digest(settings.integrity_key))
+        formats.compress(payload, settings.compression, sink)
+        del payload
+        return _store(original, sink, serializer, fmt, None, settings.compression, settings, coords, raw_size)
 
     @staticmethod
     def deserialize_value(result: Any) -> Any:
-        reference = StoredXCom.from_json(raw_db_value(result))
-        if reference is None:
-            return decode_db_value(result)
-        settings = get_settings()
-        data = _read_verified(reference, settings.verify_integrity)
-        serializer = SERIALIZERS.get(reference.serializer)
-        if serializer is None:
-            raise XComKitError(
-                f"XCom object {reference.path} was written with serializer {reference.serializer!r}, "
-                "which this airflow-xcomkit does not know; upgrade it on this worker."
-            )
+        raw = result.value
         try:
-            return serializer.loads(decompress(data, reference.compression))
-        except Exception as err:
-            raise XComIntegrityError(
-                f"XCom object {reference.path} could not be decoded as {reference.serializer} "
-                f"(compression {reference.compression}): {err}"
-            ) from err
+            reference = StoredXCom.from_json(raw)
+        except ValueError as err:
+            raise XComKitError(str(err)) from None
+        if reference is None:
+            if isinstance(raw, str) and "://" in raw:
+                settings = get_settings()
+                if _configured_base(raw, settings) is not None:
+                    return _read_stock_reference(raw, settings)
+            return BaseXCom.deserialize_value(result)
+        return _read_reference(reference, get_settings())
 
     @classmethod
     def purge(cls, xcom: Any, *args: Any) -> None:
+        raw = xcom.value
         try:
-            reference = StoredXCom.from_json(raw_db_value(xcom))
+            reference = StoredXCom.from_json(raw)
         except ValueError as err:
             log.warning("Not purging XCom object: %s", err)
             return
-        if reference is None:
-            return
         settings = get_settings()
-        bases = [normalize(b) for b in (settings.path, *settings.mirrors) if b]
-        for url in (*reference.locations, *reference.failed_mirrors):
-            if not any(is_under(url, base) for base in bases):
-                log.warning(
-                    "Not purging XCom object %s: it is outside the configured path and mirrors %s.",
-                    url,
-                    bases,
-                )
-                continue
-            try:
-                delete(url)
-            except Exception as err:
-                # A failed delete must not stop a retry from starting; lifecycle rules are the net.
-                log.warning("Could not purge XCom object %s: %s: %s", url, type(err).__name__, err)
-
-    def orm_deserialize_value(self) -> Any:
-        """Airflow 2.10 UI listing: show where the value lives instead of fetching the object."""
-        reference = StoredXCom.from_json(raw_db_value(self))
         if reference is None:
-            return super().orm_deserialize_value()  # type: ignore[misc]
-        return f"airflow-xcomkit object: {reference.path}"
+            if isinstance(raw, str) and "://" in raw and _configured_base(raw, settings) is not None:
+                _purge_urls([raw], settings)  # an object the stock backend wrote before the switch
+            return
+        _purge_urls([*reference.locations, *reference.failed_mirrors], settings)
+
+
+def _bases(settings: Settings) -> list[str]:
+    return [normalize(b) for b in (settings.path, *settings.mirrors) if b]
+
+
+def _configured_base(url: str, settings: Settings) -> str | None:
+    if not settings.path:
+        return None
+    # Cheap first: most strings that merely contain "://" are not URLs of a configured scheme.
+    schemes = {base.partition("://")[0] + "://" for base in (settings.path, *settings.mirrors)}
+    if not url.startswith(tuple(schemes)):
+        return None
+    try:
+        normalized = normalize(url)
+    except Exception:
+        return None
+    return next((base for base in _bases(settings) if is_under(normalized, base)), None)
+
+
+def _purge_urls(urls: list[str], settings: Settings) -> None:
+    bases = _bases(settings) if settings.path else []
+    for url in urls:
+        if not any(is_under(url, base) for base in bases):
+            log.warning(
+                "Not purging XCom object %s: it is outside the configured path and mirrors %s.", url, bases
+            )
+            continue
+        try:
+            delete(url)
+        except Exception as err:
+            # A failed delete must not stop a retry from starting; lifecycle rules are the net.
+            log.warning("Could not purge XCom object %s: %s: %s", url, type(err).__name__, err)
+
+
+def _previous_reference(coords: dict[str, Any]) -> Any:
+    """The row this key already has in this try (a second push of the same key), or None.
+
+    Airflow replaces the row without calling ``purge``; this lets the backend delete the object the
+    replaced row pointed to. Outside a running task (no supervisor) there is nothing to look up.
+    """
+    try:
+        from airflow.sdk.execution_time.task_runner import SUPERVISOR_COMMS  # noqa: F401
+
+        previous = BaseXCom._get_xcom_db_ref(
+            key=coords["key"],
+            dag_id=coords["dag_id"],
+            task_id=coords["task_id"],
+            run_id=coords["run_id"],
+            map_index=coords["map_index"],
+        )
+    except Exception:
+        return None
+    return previous if getattr(previous, "value", None) is not None else None
+
+
+def _write_all(urls: list[str], data: bytes) -> list[BaseException | None]:
+    """Write ``data`` to every URL, concurrently when there is more than one; one result per URL."""
+
+    def one(url: str) -> BaseException | None:
+        try:
+            write_bytes(url, data)
+        except Exception as err:
+            return err
+        return None
+
+    if len(urls) == 1:
+        return [one(urls[0])]
+    with ThreadPoolExecutor(max_workers=len(urls), thread_name_prefix="xcomkit-write") as pool:
+        return list(pool.map(one, urls))
 
 
 def _store(
     value: Any,
-    name: str,
+    sink: formats.HashingBuffer,
+    serializer: str,
+    fmt: str,
+    codec: str | None,
+    compression: str | None,
     settings: Settings,
-    dag_id: str | None,
-    run_id: str | None,
-    task_id: str | None,
-    map_index: int | None,
-    key: str | None,
+    coords: dict[str, Any],
+    raw_size: int | None = None,
 ) -> Any:
-    where = _describe(dag_id, task_id, run_id, map_index, key)
-    serializer = SERIALIZERS["json" if name == "json_dict" else name]
-    try:
-        payload = serializer.dumps(value)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"XCom {where}: cannot serialize {_type_name(value)} as {name}: {err}") from err
-    data = compress(payload, settings.compression)
-    extension = serializer.extension
-    if settings.compression:
-        extension += "." + compression_suffix(settings.compression)
-    relative = relative_object_path(
-        dag_id=dag_id, run_id=run_id, task_id=task_id, map_index=map_index, key=key, extension=extension
+    where = _describe(
+        coords["dag_id"], coords["task_id"], coords["run_id"], coords["map_index"], coords["key"]
     )
+    extension = "json" if fmt == "serde" else fmt
+    if compression:
+        extension += "." + compression_suffix(compression)
+    relative = relative_object_path(
+        dag_id=coords["dag_id"],
+        run_id=coords["run_id"],
+        task_id=coords["task_id"],
+        map_index=coords["map_index"],
+        key=coords["key"],
+        extension=extension,
+    )
+    digest = integrity.label(settings.integrity_key, sink._digest.hexdigest())
+    size = sink.size
+    data = sink.getvalue()
+    if fmt == "parquet":
+        raw_size = formats.parquet_uncompressed_size(data)
+    elif raw_size is None:
+        raw_size = size
+    previous = _previous_reference(coords)
+
     primary = join(settings.path, relative)
-    write_bytes(primary, data)  # a failed primary write fails the push
+    urls = [primary, *(join(base, relative) for base in settings.mirrors)]
+    results = _write_all(urls, data)
+    del data
+    if results[0] is not None:
+        for url, err in zip(urls[1:], results[1:], strict=True):
+            if err is None:
+                _purge_urls([url], settings)  # no orphan copies of a push that failed
+        raise results[0]  # a failed primary write fails the push
 
     mirrors: list[str] = []
     failed: list[str] = []
-    for base in settings.mirrors:
-        url = join(base, relative)
-        try:
-            write_bytes(url, data)
-        except Exception as err:
-            log.warning(
-                "airflow-xcomkit: mirror write failed for XCom %s at %s (%s: %s); the primary copy at "
-                "%s is intact and the reference lists this mirror under failed_mirrors.",
-                where,
-                url,
-                type(err).__name__,
-                err,
-                primary,
-            )
-            failed.append(url)
-        else:
+    for url, err in zip(urls[1:], results[1:], strict=True):
+        if err is None:
             mirrors.append(url)
+            continue
+        log.warning(
+            "airflow-xcomkit: mirror write failed for XCom %s at %s (%s: %s); the primary copy at "
+            "%s is intact and the reference lists this mirror under failed_mirrors.",
+            where,
+            url,
+            type(err).__name__,
+            err,
+            primary,
+        )
+        failed.append(url)
     reference = StoredXCom(
         path=primary,
-        sha256=sha256_hex(data),
-        size=len(data),
-        serializer=name,
-        compression=settings.compression,
+        digest=digest,
+        size=size,
+        serializer=serializer,
+        format=fmt,
+        raw_size=raw_size,
+        codec=codec,
+        compression=compression,
         mirrors=mirrors,
         failed_mirrors=failed,
+        summary=summarize(value, size),
     )
-    return to_db_value(reference.to_json())
+    if previous is not None:
+        XComKitBackend.purge(previous)
+    return reference.to_json()
 
 
-def _read_verified(reference: StoredXCom, verify: bool) -> bytes:
+def _refuse_outside(reference: StoredXCom, settings: Settings) -> None:
+    bases = _bases(settings) if settings.path else []
+    for url in reference.locations:
+        if not any(is_under(url, base) for base in bases):
+            raise XComKitError(
+                f"XCom reference to {url} is outside the configured locations "
+                f"([common.io] xcom_objectstorage_path={settings.path!r}, [xcomkit] mirrors="
+                f"{list(settings.mirrors)!r}); refused without reading it. A reference only this "
+                "backend writes never points elsewhere: the row was edited, or the locations changed "
+                "(add the old one to [xcomkit] mirrors to read it)."
+            )
+
+
+def _read_reference(reference: StoredXCom, settings: Settings) -> Any:
+    reader = FORMAT_SERIALIZERS.get(reference.format)
+    if reader is None:
+        raise XComKitError(
+            f"XCom object {reference.path} has format {reference.format!r}, which this airflow-xcomkit "
+            "does not know; upgrade it on this worker."
+        )
+    _check_allowed(reference.serializer, settings, f"object {reference.path}")
+    if reference.serializer != reader:
+        _check_allowed(reader, settings, f"object {reference.path}")
+    _refuse_outside(reference, settings)
+    if (
+        settings.verify_integrity
+        and reference.digest.startswith(integrity.HMAC_PREFIX)
+        and settings.integrity_key is None
+    ):
+        raise XComKitConfigError(
+            f"XCom object {reference.path} was written with an integrity key, but [xcomkit] "
+            "integrity_key is not set on this worker; set AIRFLOW__XCOMKIT__INTEGRITY_KEY to the same key."
+        )
+    data = _read_verified(reference, settings)
+    limit = reference.raw_size if reference.raw_size is not None else settings.max_size
+    try:
+        if reference.format == "parquet":
+            return formats.read_parquet(data, limit)
+        if reference.format == "npy":
+            return formats.read_npy(data)
+        payload = formats.decompress(data, reference.compression, limit)
+        del data
+        return formats.decode_json(payload, reference.format)
+    except XComIntegrityError as err:
+        raise XComIntegrityError(f"XCom object {reference.path}: {err}") from None
+    except Exception as err:
+        raise XComIntegrityError(
+            f"XCom object {reference.path} could not be decoded as {reference.format} "
+            f"(compression {reference.compression}): {type(err).__name__}: {err}"
+        ) from err
+
+
+def _read_verified(reference: StoredXCom, settings: Settings) -> bytes:
     """Read the object from the primary location, falling back to each mirror in turn."""
     problems: list[str] = []
     corrupt = False
     missing = False
     for url in reference.locations:
         try:
-            data = read_bytes(url)
+            # One byte past the recorded size tells a grown object from an intact one, unread past it.
+            data = read_bytes(url, reference.size + 1)
         except FileNotFoundError:
             missing = True
             problems.append(f"{url}: missing")
@@ -251,12 +415,12 @@ def _read_verified(reference: StoredXCom, verify: bool) -> bytes:
         except Exception as err:
             problems.append(f"{url}: unreadable ({type(err).__name__}: {err})")
             continue
-        if verify and sha256_hex(data) != reference.sha256:
+        if len(data) != reference.size or (
+            settings.verify_integrity
+            and not integrity.matches(reference.digest, data, settings.integrity_key)
+        ):
             corrupt = True
-            problems.append(
-                f"{url}: content hash {sha256_hex(data)} ({len(data)} bytes) does not match the "
-                f"recorded {reference.sha256} ({reference.size} bytes)"
-            )
+            problems.append(f"{url}: content does not match the recorded digest and size")
             continue
         if problems:
             log.warning(
@@ -269,3 +433,26 @@ def _read_verified(reference: StoredXCom, verify: bool) -> bytes:
     if missing and all(p.endswith(": missing") for p in problems):
         raise XComObjectMissingError(f"XCom object is missing at every location: {detail}")
     raise XComKitError(f"XCom object could not be read from any location: {detail}")
+
+
+def _read_stock_reference(url: str, settings: Settings) -> Any:
+    """Read an object the stock backend wrote (its DB value is the path string): switching loses nothing."""
+    import fsspec.utils
+    from airflow.sdk import ObjectStoragePath
+
+    path = ObjectStoragePath(url)
+    compression = fsspec.utils.infer_compression(path.name)
+    limit = settings.max_size
+    try:
+        data = path.fs.cat_file(path.path) if limit is None else read_bytes(url, limit + 1)
+    except FileNotFoundError:
+        raise XComObjectMissingError(
+            f"XCom object {url} (written by the stock backend) is missing; the stock backend would "
+            "have returned this path string instead of the value."
+        ) from None
+    if compression is None and limit is not None and len(data) > limit:
+        raise XComIntegrityError(f"XCom object {url} is larger than [xcomkit] max_size={limit}")
+    payload = formats.decompress(data, compression, limit)
+    fmt = formats.json_format(payload)
+    _check_allowed(fmt, settings, f"object {url}")
+    return formats.decode_json(payload, fmt)

@@ -15,8 +15,11 @@ from airflow_xcomkit.errors import XComKitConfigError
 COMMON_IO_SECTION = "common.io"
 SECTION = "xcomkit"
 
-#: Serializer names accepted by ``[xcomkit] allowed_types``, in the order they are tried.
-SERIALIZER_NAMES: tuple[str, ...] = ("pandas", "numpy", "json_dict", "json")
+#: Serializer names accepted by ``[xcomkit] allowed_types``: ``pandas`` (Parquet), ``numpy`` (.npy),
+#: ``json_dict`` (objects with ``to_json_dict()``), ``json`` (JSON-native values) and ``serde``
+#: (anything else Airflow's serde round-trips: datetimes, sets, tuples, Decimal, UUID, dataclasses,
+#: pydantic models, DataFrames nested in containers...).
+SERIALIZER_NAMES: tuple[str, ...] = ("pandas", "numpy", "json_dict", "json", "serde")
 
 # Azure is reachable only through adlfs' schemes; ``az://`` and ``wasb://`` are not registered.
 _SUPPORTED_SCHEMES = ("s3", "s3a", "s3n", "gs", "gcs", "abfs", "abfss", "adl", "file")
@@ -34,10 +37,12 @@ class Settings:
     mirrors: tuple[str, ...]
     allowed_types: frozenset[str]
     verify_integrity: bool
+    max_size: int | None = None
+    integrity_key: bytes | None = None
 
 
 def _conf():
-    from airflow_xcomkit._compat import conf
+    from airflow.sdk.configuration import conf
 
     return conf
 
@@ -155,6 +160,35 @@ def parse_threshold(raw: str | None) -> int:
         ) from None
 
 
+def parse_max_size(raw: str | None) -> int | None:
+    """Parse ``[xcomkit] max_size``: a positive number of bytes; empty (the default) means no limit."""
+    if raw is None or not str(raw).strip():
+        return None
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise XComKitConfigError(
+            f"[xcomkit] max_size={raw!r} is not a positive integer number of bytes; "
+            "set e.g. AIRFLOW__XCOMKIT__MAX_SIZE=1073741824 (1 GiB), or leave it empty for no limit."
+        )
+    return value
+
+
+def parse_integrity_key(raw: str | None) -> bytes | None:
+    """Parse ``[xcomkit] integrity_key``: a secret of at least 16 characters; empty means unkeyed."""
+    if raw is None or not raw.strip():
+        return None
+    key = raw.strip()
+    if len(key) < 16:
+        raise XComKitConfigError(
+            f"[xcomkit] integrity_key is {len(key)} characters long; use at least 16 (for example the "
+            "output of `python -c 'import secrets; print(secrets.token_hex(32))'`)."
+        )
+    return key.encode("utf-8")
+
+
 @cache
 def get_settings() -> Settings:
     """Read and validate every option once per process."""
@@ -181,6 +215,8 @@ def get_settings() -> Settings:
         verify_integrity=parse_bool(
             conf.get(SECTION, "verify_integrity", fallback=None), "[xcomkit] verify_integrity", True
         ),
+        max_size=parse_max_size(conf.get(SECTION, "max_size", fallback=None)),
+        integrity_key=parse_integrity_key(conf.get(SECTION, "integrity_key", fallback=None)),
     )
 
 

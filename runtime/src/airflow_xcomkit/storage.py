@@ -1,48 +1,30 @@
-"""Reading, writing and deleting object bytes at one location, through Airflow's ObjectStoragePath.
+"""Object bytes at one location, through the fsspec filesystem behind Airflow's ObjectStoragePath.
 
-Compression happens in memory, so what is written is exactly the bytes whose hash the reference
-records, and a read can tell an unreachable location (an I/O error) from a damaged object (bytes
-that do not match the hash or do not decompress).
+One request per write and per read where the client allows it: ``pipe_file`` is a single PUT on S3
+(multipart above s3fs' 50 MiB chunk size), a single upload on GCS and Azure; ``cat_file`` with a byte
+range is a single ranged GET. No existence probe, no bucket check, no "directory" creation on object
+stores: the layout's random UUID already makes each key unique (and the probes need extra
+permissions). Only ``file://`` gets its parent directories created.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
+import contextlib
 import logging
 from typing import Any
 
 log = logging.getLogger(__name__)
 
 
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def compress(payload: bytes, compression: str | None) -> bytes:
-    if not compression:
-        return payload
-    from fsspec.compression import compr
-
-    buf = io.BytesIO()
-    with compr[compression](buf, mode="wb") as f:
-        f.write(payload)
-    return buf.getvalue()
-
-
-def decompress(data: bytes, compression: str | None) -> bytes:
-    if not compression:
-        return data
-    from fsspec.compression import compr
-
-    with compr[compression](io.BytesIO(data), mode="rb") as f:
-        return f.read()
-
-
 def _path(url: str) -> Any:
-    from airflow_xcomkit._compat import object_storage_path
+    from airflow.sdk import ObjectStoragePath
 
-    return object_storage_path(url)
+    return ObjectStoragePath(url)
+
+
+def _fs_and_path(url: str) -> tuple[Any, str]:
+    p = _path(url)
+    return p.fs, p.path
 
 
 def join(base_url: str, relative: str) -> str:
@@ -50,28 +32,86 @@ def join(base_url: str, relative: str) -> str:
     return str(_path(base_url).joinpath(*relative.split("/")))
 
 
-def write_bytes(url: str, data: bytes) -> None:
-    path = _path(url)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open(mode="wb") as f:
-        f.write(data)
-
-
-def read_bytes(url: str) -> bytes:
-    with _path(url).open(mode="rb") as f:
-        return f.read()
-
-
-def delete(url: str) -> None:
-    _path(url).unlink(missing_ok=True)
-
-
 def normalize(url: str) -> str:
     """The URL as ObjectStoragePath spells it (the form stored in references)."""
     return str(_path(url))
 
 
+def write_bytes(url: str, data: bytes) -> None:
+    fs, path = _fs_and_path(url)
+    if url.startswith("file://"):
+        fs.makedirs(fs._parent(path), exist_ok=True)
+    fs.pipe_file(path, data)
+
+
+def read_bytes(url: str, limit: int) -> bytes:
+    """Read at most ``limit`` bytes of the object (one ranged GET); FileNotFoundError if absent."""
+    fs, path = _fs_and_path(url)
+    return fs.cat_file(path, start=0, end=limit)
+
+
+def delete(url: str) -> None:
+    fs, path = _fs_and_path(url)
+    with contextlib.suppress(FileNotFoundError):
+        fs.rm_file(path)
+
+
 def is_under(url: str, base_url: str) -> bool:
-    """True if ``url`` names an object below ``base_url`` (same scheme, connection and bucket)."""
+    """True if ``url`` names an object strictly below ``base_url`` (same scheme, connection, bucket).
+
+    No segment may be empty, ``.`` or ``..`` and no backslash or percent-escape may appear, so a
+    forged reference cannot climb out of the base by any spelling the filesystems would resolve.
+    """
     base = base_url.rstrip("/") + "/"
-    return url.startswith(base) and "/../" not in url[len(base) - 1 :] and not url.endswith("/..")
+    if not url.startswith(base):
+        return False
+    rest = url[len(base) :]
+    if not rest or "\\" in rest or "%" in rest or "\x00" in rest:
+        return False
+    return all(part not in ("", ".", "..") for part in rest.split("/"))
+
+
+def list_objects(base_url: str) -> list[dict[str, Any]]:
+    """Every object below ``base_url``: dicts with ``url``, ``size`` and ``mtime`` (epoch seconds or None)."""
+    base = _path(base_url)
+    fs, root = base.fs, base.path
+    try:
+        found = fs.find(root, detail=True)
+    except FileNotFoundError:
+        return []
+    prefix = str(base).rstrip("/")
+    objects = []
+    for name, info in found.items():
+        if info.get("type") == "directory":
+            continue
+        relative = name[len(root.rstrip("/")) :].lstrip("/") if name.startswith(root.rstrip("/")) else None
+        if not relative:
+            continue
+        objects.append(
+            {"url": f"{prefix}/{relative}", "size": int(info.get("size") or 0), "mtime": _mtime(info)}
+        )
+    return objects
+
+
+def _mtime(info: dict[str, Any]) -> float | None:
+    import datetime
+
+    for field in ("LastModified", "last_modified", "updated", "mtime", "created"):
+        value = info.get(field)
+        if value is None:
+            continue
+        if isinstance(value, int | float):
+            return float(value)
+        if isinstance(value, datetime.datetime):
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=datetime.timezone.utc)
+            return value.timestamp()
+        if isinstance(value, str):
+            try:
+                parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=datetime.timezone.utc)
+            return parsed.timestamp()
+    return None

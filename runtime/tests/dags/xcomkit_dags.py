@@ -93,6 +93,76 @@ def xcomkit_retry():
     flaky() >> after()
 
 
+@dag(dag_id="xcomkit_branch", start_date=START, schedule=None, catchup=False)
+def xcomkit_branch():
+    @task.branch
+    def choose():
+        return "left"
+
+    @task
+    def left():
+        return {"side": "left", "pad": BIG}
+
+    @task
+    def right():
+        return {"side": "right"}
+
+    choose() >> [left(), right()]
+
+
+@dag(dag_id="xcomkit_double_push", start_date=START, schedule=None, catchup=False)
+def xcomkit_double_push():
+    @task
+    def twice(**context):
+        ti = context["ti"]
+        ti.xcom_push(key="result", value={"version": 1, "pad": BIG})
+        ti.xcom_push(key="result", value={"version": 2, "pad": BIG})
+
+    @task
+    def read(**context):
+        result = context["ti"].xcom_pull(task_ids="twice", key="result")
+        assert result["version"] == 2, result
+        return "read"
+
+    twice() >> read()
+
+
+#: What the stock backend writes before the switch: serde types above its threshold.
+STOCK_VALUE = {
+    "when": datetime.datetime(2024, 3, 1, 12, 0, tzinfo=datetime.timezone.utc),
+    "ids": {1, 2, 3},
+    "pad": BIG,
+}
+
+
+@dag(dag_id="xcomkit_stock_producer", start_date=START, schedule=None, catchup=False)
+def xcomkit_stock_producer():
+    @task
+    def produce():
+        return STOCK_VALUE
+
+    produce()
+
+
+@dag(dag_id="xcomkit_switch_consumer", start_date=START, schedule=None, catchup=False)
+def xcomkit_switch_consumer():
+    @task
+    def consume(**context):
+        import os
+
+        value = context["ti"].xcom_pull(
+            dag_id="xcomkit_stock_producer", task_ids="produce", run_id=os.environ["XCOMKIT_PRODUCER_RUN"]
+        )
+        assert value == STOCK_VALUE, value
+        return {"consumed": True, "pad": BIG}
+
+    consume()
+
+
 xcomkit_types()
 xcomkit_mapped()
 xcomkit_retry()
+xcomkit_branch()
+xcomkit_double_push()
+xcomkit_stock_producer()
+xcomkit_switch_consumer()
