@@ -130,9 +130,7 @@ def test_xcomkit_emits_the_backend_and_the_connection_for_the_binding(local_clou
     if cloud == "azure":
         # Airflow's abfs loader computes account_url from the host, so xcomkit names the account's blob
         # host both as the host and as adlfs's account_host (the binding may leave it to the default).
-        account_host = expected["extra"].setdefault(
-            "account_host", f"{binding['storage']['account']}.blob.core.windows.net"
-        )
+        account_host = expected["extra"].setdefault("account_host", f"{binding['storage']['account']}.blob.core.windows.net")
         expected["host"] = f"https://{account_host}"
     assert emitted == expected
 
