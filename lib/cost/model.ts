@@ -19,7 +19,7 @@ export type Fate = 'kept' | 'purged' | 'overwritten';
 
 /** What the workload writes. Fractions are of the versions written each day. */
 export interface Workload {
-  /** GB (10^9 bytes) written to object storage per day, after compression. */
+  /** GB written to object storage per day, after compression, in the unit the clouds bill (GiB, 2^30 bytes). */
   readonly dailyGb: number;
   /** Share of written versions the backend purges the same day (task retries and clears). @default 0 */
   readonly purgeFraction?: number;
@@ -27,7 +27,7 @@ export interface Workload {
   readonly overwriteFraction?: number;
   /** Extra bytes, as a share of the daily volume, left in uploads that never complete. @default 0.001 */
   readonly incompleteUploadFraction?: number;
-  /** Mean object size in MB (10^6 bytes): sets the number of objects, hence of S3 delete markers. @default 1 */
+  /** Mean object size in MB (MiB, 2^20 bytes): sets the number of objects, hence of S3 delete markers. @default 1 */
   readonly objectMb?: number;
   /** Bytes of an object key (`<prefix>/<dag_id>/<run_id>/<task_id>/<uuid>.json`): a delete marker bills its key. @default 160 */
   readonly keyBytes?: number;
@@ -130,8 +130,8 @@ export function termsWithoutRules(p: StoragePolicy, workload: Workload): Term[] 
 
 /** GB of delete markers per day if every written version made one: objects per day times key bytes. */
 function markerGbPerKeyShare(dailyGb: number, w: Required<Workload>): number {
-  const objectsPerDay = (dailyGb * 1000) / w.objectMb;
-  return (objectsPerDay * w.keyBytes) / 1e9;
+  const objectsPerDay = (dailyGb * 1024) / w.objectMb;
+  return (objectsPerDay * w.keyBytes) / 2 ** 30;
 }
 
 /** GB a set of terms holds at the end of day `day` (day 1 is the first day of writes). */

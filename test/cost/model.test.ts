@@ -86,22 +86,22 @@ describe('noncurrent versions', () => {
 
 describe('delete markers (S3)', () => {
   test('one marker per expired or purged key, billed at its key length, removed with the last noncurrent version', () => {
-    // 10 GB of 1 MB objects = 10,000 objects a day; 160-byte keys = 0.0016 GB of markers a day.
+    // 10 GB of 1 MB objects = 10,240 objects a day; 160-byte keys = 10,240 x 160 / 2^30 GB of markers a day.
     const terms = termsWithRules(policy({ deleteMarkers: true }), load({ purgeFraction: 0.25 }));
     const s = estimateScenario(terms, 30);
-    // kept 0.75 x 0.0016 x 3 days + purged 0.25 x 0.0016 x 3 days = 0.0048
-    expect(breakdown(s, 30).deleteMarkers).toBeCloseTo(0.0048, 12);
+    // kept 0.75 x 3 days + purged 0.25 x 3 days of that
+    expect(breakdown(s, 30).deleteMarkers).toBeCloseTo(((10_240 * 160) / 2 ** 30) * 3, 15);
   });
 
   test('overwritten versions leave no marker, and object size sets the count', () => {
     const big = estimateScenario(termsWithRules(policy({ deleteMarkers: true }), load({ overwriteFraction: 0.5, objectMb: 100 })), 30);
-    // 100 objects a day, half of them keys of their own: 50 x 160 bytes x 3 days
-    expect(breakdown(big, 30).deleteMarkers).toBeCloseTo((50 * 160 * 3) / 1e9, 15);
+    // 102.4 objects a day, half of them keys of their own: 51.2 x 160 bytes x 3 days
+    expect(breakdown(big, 30).deleteMarkers).toBeCloseTo((51.2 * 160 * 3) / 2 ** 30, 15);
   });
 
   test('without the rules, markers of purged keys pile up', () => {
     const s = estimateScenario(termsWithoutRules(policy({ deleteMarkers: true }), load({ purgeFraction: 1 })), 20);
-    expect(breakdown(s, 20).deleteMarkers).toBeCloseTo(20 * 0.0016, 12);
+    expect(breakdown(s, 20).deleteMarkers).toBeCloseTo((20 * 10_240 * 160) / 2 ** 30, 15);
   });
 
   test('GCS and Azure have no delete markers', () => {
