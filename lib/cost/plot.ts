@@ -5,6 +5,9 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { CloudEstimate } from './model';
+import { CostCloud } from './policy';
+
+const CLOUD_COLOURS: Record<CostCloud, string> = { aws: '#ff9900', gcp: '#4285f4', azure: '#008272' };
 
 export interface PlotOptions {
   readonly title: string;
@@ -22,6 +25,7 @@ export function plotSpec(estimates: readonly CloudEstimate[], options: PlotOptio
       })),
     ),
   );
+  const clouds = estimates.map((e) => e.policy.cloud);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: options.title,
@@ -34,7 +38,8 @@ export function plotSpec(estimates: readonly CloudEstimate[], options: PlotOptio
     encoding: {
       x: { field: 'day', type: 'quantitative', title: 'day' },
       y: { field: 'gb', type: 'quantitative', title: 'stored GB' },
-      color: { field: 'cloud', type: 'nominal', title: 'cloud', scale: { domain: ['aws', 'gcp', 'azure'], range: ['#ff9900', '#4285f4', '#008272'] } },
+      // The same colour for a cloud in every chart, whichever clouds it shows.
+      color: { field: 'cloud', type: 'nominal', title: 'cloud', scale: { domain: clouds, range: clouds.map((c) => CLOUD_COLOURS[c]) } },
       strokeDash: { field: 'lifecycle', type: 'nominal', title: 'lifecycle', legend: { labelLimit: 300 }, sort: ['with lifecycle rules', 'without lifecycle rules'] },
       detail: { field: 'lifecycle' },
     },

@@ -24,7 +24,7 @@ describe('plotSpec', () => {
     const spec = plotSpec(estimates, { title: 'dev, 2 GB/day' }) as { data: { values: { day: number; cloud: string; lifecycle: string; gb: number }[] }; encoding: Record<string, { field: string }>; title: string };
     expect(spec.title).toBe('dev, 2 GB/day');
     expect(spec.data.values).toHaveLength(2 * 2 * 20);
-    expect(spec.encoding.color.field).toBe('cloud');
+    expect(spec.encoding.color).toMatchObject({ field: 'cloud', scale: { domain: ['aws', 'gcp'], range: ['#ff9900', '#4285f4'] } });
     expect(spec.encoding.strokeDash.field).toBe('lifecycle');
     const aws = (lifecycle: string) => spec.data.values.filter((v) => v.cloud === 'aws' && v.lifecycle === lifecycle);
     expect(aws('with lifecycle rules').map((v) => v.gb).slice(6, 10)).toEqual([14, 16, 16, 16]);
