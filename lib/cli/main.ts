@@ -18,6 +18,7 @@ import { describeBindings } from './show';
 import { writeFileSafely } from './write';
 import { registerDoctorCommand } from './doctor-command';
 import { registerLocalCommand } from './local-command';
+import { registerCostCommand } from './cost-command';
 import { localNote } from './local-note';
 
 interface GlobalOptions {
@@ -237,6 +238,7 @@ Run "xcomkit <command> --help" for the options and examples of each command.`,
   };
   registerLocalCommand(program, context);
   registerDoctorCommand(program, context);
+  registerCostCommand(program, context);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
