@@ -172,13 +172,19 @@ Run "xcomkit <command> --help" for the options and examples of each command.`,
       const settings = buildSettings(primary.binding, { backend: o.backend, mirrors: mirrors.map((m) => m.binding), resolvedConnections: resolved });
       const renderOptions: RenderOptions = { name: o.name, namespace: o.namespace };
       const rendered = format.render(settings, renderOptions);
-      if (rendered.mainHasSecrets && !o.output && !o.showSecrets) {
-        throw new UsageError('the output holds credentials: add --output <file>, or --show-secrets to print it');
+      if ((rendered.mainHasSecrets || all.some((f) => f.sensitive)) && !o.output && !o.showSecrets) {
+        throw new UsageError('the output holds credentials or values marked sensitive: add --output <file>, or --show-secrets to print it');
       }
       if (settings.placeholders.length > 0) {
         warn(`not deployable yet: ${settings.placeholders.length} deploy-time placeholder(s) (${settings.placeholders.join(', ')}); deploy the stack, then run xcomkit on its outputs`);
       }
       for (const n of [...settings.notes, ...rendered.notes]) note(n);
+      if (rendered.secretManifest && !o.secretOutput) {
+        throw new UsageError('the Helm values reference a Kubernetes Secret with credentials: add --secret-output <file> for its manifest');
+      }
+      if (o.secretOutput && !rendered.secretManifest) {
+        warn(`--secret-output ${o.secretOutput}: no credentials to put in a Secret, so no file was written (role and workload identities need none)`);
+      }
       if (rendered.secretManifest && o.secretOutput) {
         writeFileSafely(o.secretOutput, rendered.secretManifest, { force: o.force });
         if (!quiet) io.stderr.write(`wrote ${o.secretOutput} (mode 0600; holds credentials, keep it out of git)\n`);

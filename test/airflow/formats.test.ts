@@ -179,6 +179,6 @@ describe('quoting', () => {
   });
 
   test.each(["it's", 'a\nb', 'a\\\\b', 'ends\\'])('dotenv refuses %p (compose and python-dotenv would differ)', (value) => {
-    expect(() => dotenvQuote('X', value)).toThrow(/read differently; use --format shell, json or k8s/);
+    expect(() => dotenvQuote('X', value)).toThrow(/read differently; remove it from the value, or use --format shell, json or k8s/);
   });
 });
