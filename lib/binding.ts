@@ -107,7 +107,7 @@ export const bindingSchema = z
   .object({
     schemaVersion: z.literal(BINDING_SCHEMA_VERSION),
     cloud: z.enum(CLOUDS),
-    environment: z.string().regex(ENVIRONMENT_NAME, { message: ENVIRONMENT_NAME_RULE }),
+    environment: text().regex(ENVIRONMENT_NAME, { message: ENVIRONMENT_NAME_RULE }),
     storage: z
       .object({
         /** Bucket (S3, GCS) or container (Azure). */

@@ -79,7 +79,7 @@ export function prefixProblems(value: string): string[] {
   for (const segment of value.split('/')) {
     if (!PREFIX_SEGMENT.test(segment) || segment === '..' || segment === '.') {
       return [
-        `has segment "${segment}", which is not allowed: each "/"-separated part must start with a letter or digit and hold only letters, digits, ".", "_" and "-" (no empty part, no "." or "..")`,
+        `has segment ${showValue(segment)}, which is not allowed: each "/"-separated part must start with a letter or digit and hold only letters, digits, ".", "_" and "-" (no empty part, no "." or "..")`,
       ];
     }
   }

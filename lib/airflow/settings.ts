@@ -7,7 +7,7 @@ import { AirflowBinding, connectionSecretName, SecretRef } from '../binding';
 import { AirflowSettingsError } from './errors';
 import { airflowEnvVar, connectionEnvVar } from './names';
 import { findPlaceholders, hasPlaceholder } from './placeholder';
-import { isSecretShapedKey } from '../rules';
+import { isSecretShapedKey, showValue } from '../rules';
 import { SECRET_MODES } from './validate';
 
 export const BACKENDS = ['stock', 'xcomkit'] as const;
@@ -129,7 +129,7 @@ export function secretsBackendFor(b: AirflowBinding): SecretsBackendSpec {
     case 'gcp-secret-manager': {
       // CloudSecretManagerBackend, sep "-" unless the stored name shows another; the project from the secret id.
       const project = /^projects\/([^/]+)\/secrets\//.exec(ref.id)?.[1];
-      if (!project) throw new AirflowSettingsError(label(b), [`identity.secret.id "${ref.id}" is not of the form projects/<project>/secrets/<name>`]);
+      if (!project) throw new AirflowSettingsError(label(b), [`identity.secret.id ${showValue(ref.id)} is not of the form projects/<project>/secrets/<name>`]);
       let sep = defaultSep;
       if (ref.name.startsWith(ref.connectionsPrefix) && ref.name.endsWith(connId)) {
         const middle = ref.name.slice(ref.connectionsPrefix.length, ref.name.length - connId.length);
@@ -147,7 +147,7 @@ export function secretsBackendFor(b: AirflowBinding): SecretsBackendSpec {
   }
   if (!hasPlaceholder(ref.name) && ref.name !== expected) {
     throw new AirflowSettingsError(label(b), [
-      `identity.secret.name "${ref.name}" is not where ${className.split('.').pop()} looks for connection "${connId}" with connections_prefix "${ref.connectionsPrefix}" (it reads "${expected}"); fix the stack's secret name or prefix`,
+      `identity.secret.name ${showValue(ref.name)} is not where ${className.split('.').pop()} looks for connection "${connId}" with connections_prefix ${showValue(ref.connectionsPrefix)} (it reads ${showValue(expected)}); fix the stack's secret name or prefix`,
     ]);
   }
   return { className, kwargs };
