@@ -28,7 +28,7 @@ const AZURE_WRONG_SCHEMES = ['az', 'wasb', 'wasbs', 'https', 'http'];
 function get(obj: unknown, ...keys: string[]): unknown {
   let cur = obj;
   for (const key of keys) {
-    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
+    if (cur === null || typeof cur !== 'object') return undefined;
     cur = (cur as Record<string, unknown>)[key];
   }
   return cur;
@@ -147,9 +147,12 @@ function schemaProblems(raw: unknown): { binding?: AirflowBinding; problems: str
   if (result.success) return { binding: result.data, problems: [] };
   return {
     problems: result.error.issues.map((issue) => {
+      // The same sentence as the environments file's errors: `field: value is not valid: rule`.
       const field = issue.path.join('.') || '(binding)';
       const value = get(raw, ...issue.path.map(String));
-      return `${field}${value === undefined ? '' : ` ${show(value)}`}: ${issue.message}`;
+      if (value === undefined) return `${field} is required but missing${issue.code === 'invalid_type' ? '' : `: ${issue.message}`}`;
+      if (issue.code === 'unrecognized_keys') return `${field}: unknown field(s) ${issue.keys.map((k) => show(k)).join(', ')}`;
+      return `${field}: ${show(value)} is not valid: ${issue.message}`;
     }),
   };
 }

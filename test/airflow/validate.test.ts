@@ -83,7 +83,7 @@ describe('validateBinding', () => {
   });
 
   test('refuses an unknown schema version and unknown fields', () => {
-    expect(() => validateBinding(modified('aws-role', (x) => (x.schemaVersion = 2)))).toThrow(/schemaVersion 2/);
+    expect(() => validateBinding(modified('aws-role', (x) => (x.schemaVersion = 2)))).toThrow(/schemaVersion: 2 is not valid/);
     expect(() => validateBinding(modified('aws-role', (x) => (x.extraField = 1)))).toThrow(/extraField/);
   });
 

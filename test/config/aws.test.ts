@@ -193,3 +193,41 @@ describe('arbitrary configurations', () => {
     expect(outcomes.rejected).toBeGreaterThan(10);
   });
 });
+
+/**
+ * The oracle the "rejected or built" property lacks: values that are invalid wherever they are put
+ * at these paths. A validator that accepts everything fails here.
+ */
+const KNOWN_INVALID: Array<[string[], unknown[]]> = [
+  [['defaults', 'aws', 'region'], ['mars-1', 'eu-west', 'EU-WEST-1', '', 1]],
+  [['defaults', 'aws', 'account'], ['12345678901', 'abcdefghijkl', '1234567890123']],
+  [['defaults', 'aws', 'connectionId'], ['a-b', '1abc', 'a b', '', 'x;y']],
+  [['defaults', 'aws', 'bucketName'], ['../etc', 'A', 'ab', 'UPPER', 'a..b', '192.168.0.1', 'xn--abc', 'x-s3alias', 'a_b']],
+  [['defaults', 'aws', 'accessLogsRetentionDays'], [0, -1, 1.5, 3651, '90']],
+  [['defaults', 'aws', 'identity', 'userName'], ['a b', 'x'.repeat(44), '']],
+  [['defaults', 'xcom', 'prefix'], ['/x', 'x/', 'a//b', '..', 'a/../b', '.', 'a/./b', 'x y', 'a\nb', 'x'.repeat(201)]],
+  [['environments', 'prod', 'aws', 'identity', 'trustedPrincipals', '0'], ['*', 'arn:aws:iam::*:root', 'arn:aws:iam::123456789012:role/*x*']],
+  [['environments', 'prod', 'aws', 'identity', 'maxSessionHours'], [0, 13, 1.5]],
+];
+
+describe('known-invalid values', () => {
+  test.each(KNOWN_INVALID.flatMap(([path, values]) => values.map((v) => [path.join('.'), v, path] as const)))('%s = %j is rejected', (_, value, path) => {
+    expect(() => parseConfig(setPath(shippedDocument, path, value))).toThrow(ConfigError);
+  });
+
+  test('a document holding any of them is rejected, whatever else changes (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...KNOWN_INVALID).chain(([path, values]) => fc.tuple(fc.constant(path), fc.constantFrom(...values))),
+        fc.tuple(fc.constantFrom(...AWS_PATHS), interestingValue),
+        ([badPath, bad], [otherPath, other]) => {
+          // The other mutation must not remove the bad value (a parent path would).
+          if (badPath.join('.').startsWith(otherPath.join('.'))) return;
+          const document = setPath(setPath(shippedDocument, otherPath, other), badPath, bad);
+          expect(() => parseConfig(document)).toThrow(ConfigError);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
