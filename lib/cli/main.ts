@@ -252,8 +252,10 @@ async function resolveSecret(b: AirflowBinding, io: Io): Promise<string> {
     const resolver = await factory(ref.store, io.env);
     text = await resolver.resolve(ref);
   } catch (e) {
+    // One line, no stack: the SDKs' errors are reduced to their first line with a login hint.
+    const first = ((e as Error)?.message ?? String(e)).split('\n')[0];
     throw new CliError(
-      `could not read ${ref.store} secret "${ref.name}" (${ref.id}): ${(e as Error).message}; check that your credentials can read it, or drop --resolve-secrets to use Airflow's secrets backend instead`,
+      `could not read ${ref.store} secret "${ref.name}" (${ref.id}): ${first}; or drop --resolve-secrets to let Airflow's secrets backend read it at run time`,
     );
   }
   try {
@@ -269,6 +271,11 @@ export async function main(): Promise<void> {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
+  });
+  // An SDK promise rejected after its call was already answered: one line, never a stack trace.
+  process.on('unhandledRejection', (reason) => {
+    process.stderr.write(`error: ${((reason as Error)?.message ?? String(reason)).split('\n')[0]}\n`);
+    process.exit(EXIT_FAILURE);
   });
   const code = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
   process.exitCode = code;
