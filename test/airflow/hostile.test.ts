@@ -41,6 +41,8 @@ const FIELDS: Array<[string, (b: any, v: string) => void]> = [
   ['identity.secret.connectionsPrefix', (b, v) => b.identity.secret && (b.identity.secret.connectionsPrefix = v)],
   ['identity.secret.id', (b, v) => b.identity.secret && (b.identity.secret.id = v)],
 ];
+/** Examples per property; the mutation run (scripts/mutation.sh) lowers it to keep each mutant fast. */
+const RUNS = Number(process.env.XCOMKIT_FUZZ_RUNS ?? 40);
 const MODES = ['aws-user', 'aws-role', 'gcp-workload-identity', 'gcp-key', 'azure-workload-identity', 'azure-key'];
 
 const hostileBinding = fc
@@ -122,7 +124,7 @@ describe('hostile bindings', () => {
           expect((e as Error).message.replace(/\n {2}- /g, ' ')).not.toMatch(/[\n\r\u0000\u001b\u007f\u0085\u2028]/);
         }
       }),
-      { numRuns: 120 },
+      { numRuns: RUNS * 3 },
     );
   });
 
@@ -138,7 +140,7 @@ describe('hostile bindings', () => {
         }
         expectInert(s);
       }),
-      { numRuns: 40 },
+      { numRuns: RUNS },
     );
   });
 
@@ -154,7 +156,7 @@ describe('hostile bindings', () => {
         }
         expectInert(s);
       }),
-      { numRuns: 40 },
+      { numRuns: RUNS },
     );
   });
 
