@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"
 STRYKER_VERSION=9.6.1   # 10.x needs Node 22; the kit supports Node 20
-MUTMUT_VERSION=3.3.1
+MUTMUT_VERSION=3.8.1
 
 run_ts() {
   bash scripts/install.sh
