@@ -115,3 +115,21 @@ describe('nearest', () => {
     expect(nearest('zzzzzz', ['region', 'account'])).toBeUndefined();
   });
 });
+
+describe('one rule module', () => {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const imports = (file: string) => [...fs.readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+
+  test('lib/rules.ts depends on nothing in the project', () => {
+    expect(imports('lib/rules.ts').filter((i) => i.startsWith('.'))).toEqual([]);
+  });
+
+  test('the binding and the binding checks use it, not lib/config', () => {
+    for (const file of ['lib/binding.ts', 'lib/airflow/validate.ts', 'lib/airflow/settings.ts', 'lib/airflow/comments.ts']) {
+      expect(imports(file).filter((i) => i.includes('config'))).toEqual([]);
+    }
+    expect(imports('lib/binding.ts')).toContain('./rules');
+    expect(imports('lib/airflow/validate.ts')).toContain('../rules');
+    expect(imports('lib/config/common.ts')).toContain('../rules');
+  });
+});
