@@ -32,8 +32,8 @@ run_py() {
   cp scripts/mutation/mutmut.cfg "$scratch/setup.cfg"
   # Only the hermetic tests (file:// storage): the cloud round trips and DAG runs take minutes each.
   rm -f "$scratch"/tests/test_backend_cloud.py "$scratch"/tests/test_dags.py
-  # PYTHONPATH=src: the mutated copy, not the editable install of runtime/, is what the tests import.
-  (cd "$scratch" && PYTHONPATH=src "$OLDPWD/.venv/bin/mutmut" run || true)
+  # PYTHONPATH=mutants/src: the mutated copy, not the editable install of runtime/, is what the tests import.
+  (cd "$scratch" && PYTHONPATH="$scratch/mutants/src" "$OLDPWD/.venv/bin/mutmut" run || true)
   mkdir -p reports/mutation
   (cd "$scratch" && "$OLDPWD/.venv/bin/mutmut" results) | tee reports/mutation/mutmut.txt
 }
