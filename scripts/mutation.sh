@@ -30,7 +30,8 @@ run_py() {
   scratch="$(mktemp -d)"
   trap 'rm -rf "$scratch"' EXIT
   cp -r runtime/src runtime/tests runtime/pyproject.toml "$scratch"/
-  cp scripts/mutation/mutmut.cfg "$scratch/setup.cfg"
+  # The runner must be the project venv's Python (the one with Airflow), by absolute path.
+  sed "s|^runner = python |runner = $PWD/.venv/bin/python |" scripts/mutation/mutmut.cfg > "$scratch/setup.cfg"
   # PYTHONPATH=src: the tests import the mutated copy, not the editable install of runtime/.
   (cd "$scratch" && PYTHONPATH="$scratch/src" "$OLDPWD/.venv/bin/mutmut" run || true)
   mkdir -p reports/mutation
