@@ -8,6 +8,8 @@ const { displayName, testPathIgnorePatterns, ...common } = base.projects[0];
 module.exports = {
   ...common,
   rootDir: '../..',
+  // Two shared cores run the mutants: the default 5 s per test is too tight for the property tests.
+  testTimeout: 60_000,
   testMatch: [
     '<rootDir>/test/config/**/*.test.ts',
     '<rootDir>/test/airflow/**/*.test.ts',
