@@ -14,6 +14,7 @@ import { hasPlaceholder } from '../airflow/placeholder';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors';
 import { FoundBinding, findCandidates, matchesSelection, parseSelector, selectBinding } from './input';
 import { Io, style, Style } from './io';
+import { SecretAccessError } from './secrets/types';
 import { describeBindings } from './show';
 import { writeFileSafely } from './write';
 
@@ -254,8 +255,9 @@ async function resolveSecret(b: AirflowBinding, io: Io): Promise<string> {
   } catch (e) {
     // One line, no stack: the SDKs' errors are reduced to their first line with a login hint.
     const first = ((e as Error)?.message ?? String(e)).split('\n')[0];
+    const hinted = e instanceof SecretAccessError ? first : `${first}; check that your credentials can read it`;
     throw new CliError(
-      `could not read ${ref.store} secret "${ref.name}" (${ref.id}): ${first}; or drop --resolve-secrets to let Airflow's secrets backend read it at run time`,
+      `could not read ${ref.store} secret "${ref.name}" (${ref.id}): ${hinted}; or drop --resolve-secrets to let Airflow's secrets backend read it at run time`,
     );
   }
   try {
