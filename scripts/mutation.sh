@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Mutation testing of the kit's critical scopes; not part of `npm test` or CI (it takes tens of
 # minutes). Installs its tools itself, outside package.json:
-#   TypeScript: StrykerJS (jest runner) over lib/rules.ts, the config, the CLI writer, the output
-#               formats and the AWS/GCP permission lists (scripts/mutation/stryker.config.json).
+#   TypeScript: StrykerJS (jest runner) over lib/rules.ts, the config's shared rules, the CLI writer
+#               and the line formats (scripts/mutation/stryker.config.json), then the AWS/GCP
+#               permission lists against the policy tests (scripts/mutation/stryker.permissions.json).
 #   Python:     mutmut over the runtime backend's path layout and reference modules, in a scratch
 #               copy of runtime/ with its hermetic (file://) tests (scripts/mutation/mutmut.cfg).
 # Usage: bash scripts/mutation.sh [ts|py|all]   (default all). Reports: reports/mutation/ (git-ignored).
@@ -21,6 +22,8 @@ run_ts() {
   fi
   # Fewer fuzz examples per mutant: each mutant runs the tests that cover it.
   XCOMKIT_FUZZ_RUNS=8 npx stryker run scripts/mutation/stryker.config.json
+  # The permission lists are constants (static mutants): a separate run over the policy tests only.
+  npx stryker run scripts/mutation/stryker.permissions.json
 }
 
 run_py() {
