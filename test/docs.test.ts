@@ -7,6 +7,7 @@
  * prerequisites of a deploy and are not run. External links are not fetched (no network in CI).
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { cli } from './cli/helpers';
 
@@ -71,7 +72,12 @@ describe('documented commands', () => {
   test('there are xcomkit commands to check', () => expect(xcomkit.length).toBeGreaterThan(10));
 
   test.each(xcomkit)('%s: %s parses', async (_, command) => {
-    const r = await cli(args(command).slice(2));
+    // Output files go to a temporary directory, never into the repository.
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'xcomkit-docs-'));
+    const argv = args(command).slice(2);
+    for (let i = 0; i < argv.length - 1; i++) if (['-o', '--output', '--secret-output'].includes(argv[i])) argv[i + 1] = path.join(out, path.basename(argv[i + 1]));
+    const r = await cli(argv);
+    fs.rmSync(out, { recursive: true, force: true });
     expect(r.stderr).not.toMatch(/unknown option|unknown command|missing required argument|too many arguments|argument .* is invalid|Allowed choices/);
     expect([0, 1]).toContain(r.code); // 1: a deploy output that does not exist here
   });

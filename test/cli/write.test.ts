@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -58,9 +59,27 @@ describe('writeFileSafely', () => {
     expect(entries()).toEqual(['link', 'real']);
   });
 
-  test.each([false, true])('refuses a device such as /dev/null (force: %s)', (force) => {
-    expect(message(() => writeFileSafely('/dev/null', 'x', { force }))).toBe('refusing to write /dev/null: it is a device; give the path of a regular file (new or existing)');
-    expect(fs.statSync('/dev/null').isCharacterDevice()).toBe(true);
+  // Never the real /dev/null: a broken writer (or a mutant of it, under mutation testing) would
+  // replace the machine's device node. A FIFO in the temporary directory is a special file that is
+  // harmless to clobber, and a device is simulated through the injected file system.
+  test.each([false, true])('refuses a named pipe (force: %s)', (force) => {
+    const fifo = path.join(tmp, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    expect(message(() => writeFileSafely(fifo, 'x', { force }))).toBe(`refusing to write ${fifo}: it is a named pipe; give the path of a regular file (new or existing)`);
+    expect(fs.lstatSync(fifo).isFIFO()).toBe(true);
+    expect(entries()).toEqual(['pipe']);
+  });
+
+  test.each([false, true])('refuses a device (force: %s)', (force) => {
+    const device = path.join(tmp, 'null');
+    const real = fs.lstatSync(tmp);
+    const io = { ...fs } as unknown as WriteFs;
+    io.lstatSync = ((p: string) => (p === device ? Object.assign(Object.create(real), { isFile: () => false, isSymbolicLink: () => false, isDirectory: () => false, isCharacterDevice: () => true }) : fs.lstatSync(p))) as WriteFs['lstatSync'];
+    let renamed = false;
+    io.renameSync = (() => (renamed = true)) as WriteFs['renameSync'];
+    expect(message(() => writeFileSafely(device, 'x', { force, fs: io }))).toBe(`refusing to write ${device}: it is a device; give the path of a regular file (new or existing)`);
+    expect(renamed).toBe(false);
+    expect(entries()).toEqual([]);
   });
 
   test('refuses a missing directory', () => {
@@ -107,11 +126,13 @@ describe('writeFileSafely', () => {
 });
 
 describe('xcomkit output targets', () => {
-  test('-o /dev/null --force is refused and the device stays a device', async () => {
-    const r = await cli(['env', fixture('aws-role'), '-o', '/dev/null', '--force']);
+  test('-o <named pipe> --force is refused and the pipe stays a pipe', async () => {
+    const fifo = path.join(tmp, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    const r = await cli(['env', fixture('aws-role'), '-o', fifo, '--force']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/refusing to write \/dev\/null: it is a device/);
-    expect(fs.statSync('/dev/null').isCharacterDevice()).toBe(true);
+    expect(r.stderr).toMatch(/refusing to write .*pipe: it is a named pipe/);
+    expect(fs.lstatSync(fifo).isFIFO()).toBe(true);
   });
 
   test('-o <directory> is refused as a directory, not as "exists"', async () => {

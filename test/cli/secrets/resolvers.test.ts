@@ -4,7 +4,10 @@
  * answers the one call each resolver makes, and records what it was asked. AWS uses moto in the
  * integration suite; here its failure path is checked without a network.
  */
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { OAuth2Client } from 'google-auth-library';
 import { AzureKeyVaultResolver } from '../../../lib/cli/secrets/azure';
@@ -87,7 +90,8 @@ describe('GCP Secret Manager resolver (REST, against a local endpoint)', () => {
   });
 
   test('no credentials: a login hint, no stack trace, no request sent', async () => {
-    const result = await cli(['env', fixture('gcp-key'), '--resolve-secrets', '-o', '/tmp/never-written.env'], {
+    const out = path.join(os.tmpdir(), `xcomkit-never-written-${process.pid}.env`);
+    const result = await cli(['env', fixture('gcp-key'), '--resolve-secrets', '-o', out], {
       env: { GOOGLE_APPLICATION_CREDENTIALS: '/nonexistent/key.json', METADATA_SERVER_DETECTION: 'none', HOME: '/nonexistent' },
     });
     expect(result.code).toBe(1);
@@ -95,6 +99,7 @@ describe('GCP Secret Manager resolver (REST, against a local endpoint)', () => {
     expect(result.stderr).toMatch(/gcloud auth application-default login/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(fs.existsSync(out)).toBe(false);
   });
 });
 
