@@ -9,6 +9,7 @@
  *   only into labelled pods).
  */
 import { AirflowBinding } from '../binding';
+import { findPlaceholders } from './placeholder';
 
 export interface KubernetesServiceAccount {
   readonly namespace: string;
@@ -30,6 +31,12 @@ function annotationsFor(b: AirflowBinding): Record<string, string> | undefined {
     return { 'azure.workload.identity/client-id': id.principal, ...(id.tenantId ? { 'azure.workload.identity/tenant-id': id.tenantId } : {}) };
   }
   return undefined;
+}
+
+/** A note for the formats when an annotation holds a deploy-time placeholder (a synth, not deploy outputs). */
+export function identityPlaceholderNotes(identity: KubernetesIdentity): string[] {
+  const found = [...new Set(identity.serviceAccounts.flatMap((sa) => Object.values(sa.annotations).flatMap(findPlaceholders)))];
+  return found.length > 0 ? [`not deployable yet: the service-account annotation holds ${found.join(', ')}; deploy the stack, then run xcomkit on its outputs`] : [];
 }
 
 /** The service accounts and pod labels of every binding that names Kubernetes service accounts. */

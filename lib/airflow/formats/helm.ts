@@ -6,7 +6,7 @@
  * separately.
  */
 import { commentBlock, headerLines, placeholderLines } from '../comments';
-import { kubernetesIdentity } from '../kubernetes-identity';
+import { identityPlaceholderNotes, kubernetesIdentity } from '../kubernetes-identity';
 import { AirflowSettings, isSecretSetting } from '../settings';
 import { k8sNames, secretManifest, yamlText } from './kubernetes';
 import { Format, RenderOptions, Rendered } from './types';
@@ -18,8 +18,8 @@ export function renderHelm(s: AirflowSettings, options: RenderOptions = {}): Ren
   const values: Record<string, unknown> = { env: plain.map((x) => ({ name: x.name, value: x.value })) };
   if (secrets.length > 0) values.secret = secrets.map((x) => ({ envName: x.name, secretName: names.secret, secretKey: x.name }));
   const comments = [...headerLines(s), ...placeholderLines(plain)];
-  const notes: string[] = [];
   const identity = kubernetesIdentity(s.bindings);
+  const notes: string[] = identityPlaceholderNotes(identity);
   // The chart runs every task pod under one worker service account: the binding's first one.
   const [worker, ...others] = identity.serviceAccounts;
   if (worker) {

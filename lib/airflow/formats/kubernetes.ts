@@ -10,7 +10,7 @@
 import { stringify } from 'yaml';
 import { commentBlock, headerLines, placeholderLines } from '../comments';
 import { AirflowSettingsError } from '../errors';
-import { kubernetesIdentity, KubernetesIdentity } from '../kubernetes-identity';
+import { identityPlaceholderNotes, kubernetesIdentity, KubernetesIdentity } from '../kubernetes-identity';
 import { AirflowSettings, isSecretSetting } from '../settings';
 import { DEFAULT_K8S_NAME, Format, RenderOptions, Rendered } from './types';
 
@@ -79,7 +79,7 @@ export function renderKubernetes(s: AirflowSettings, options: RenderOptions = {}
     docs.push(commentBlock(['The service account that runs Airflow tasks, linked to the cloud identity.']) + yamlText(doc));
   }
   if (secret) docs.push(secret);
-  return { main: docs.join('---\n'), mainHasSecrets: secret !== undefined, notes: [] };
+  return { main: docs.join('---\n'), mainHasSecrets: secret !== undefined, notes: identityPlaceholderNotes(identity) };
 }
 
 export const kubernetesFormat: Format = {
