@@ -62,30 +62,40 @@ def test_a_generated_unique_part_is_a_uuid4_hex():
 def full_reference() -> StoredXCom:
     return StoredXCom(
         path="file:///p/a.json",
-        sha256="ab" * 32,
+        digest="hmac-sha256:" + "ab" * 32,
         size=12,
         serializer="json",
+        format="json",
+        raw_size=20,
+        codec=None,
         compression="gzip",
         mirrors=["file:///m/a.json"],
         failed_mirrors=["file:///f/a.json"],
+        summary={"type": "dict", "size": 20},
     )
 
 
 def test_reference_json_is_exactly_the_serde_envelope():
     assert full_reference().to_json() == {
         "__classname__": "airflow_xcomkit.reference.StoredXCom",
-        "__version__": 1,
+        "__version__": 2,
         "__data__": {
+            "summary": {"type": "dict", "size": 20},
             "path": "file:///p/a.json",
-            "sha256": "ab" * 32,
+            "digest": "hmac-sha256:" + "ab" * 32,
             "size": 12,
             "serializer": "json",
+            "format": "json",
+            "raw_size": 20,
+            "codec": None,
             "compression": "gzip",
             "mirrors": ["file:///m/a.json"],
             "failed_mirrors": ["file:///f/a.json"],
         },
     }
-    assert (CLASSNAME, VERSION) == ("airflow_xcomkit.reference.StoredXCom", 1)
+    # The summary comes first: the XCom tab renders the fields in this order.
+    assert next(iter(full_reference().to_json()["__data__"])) == "summary"
+    assert (CLASSNAME, VERSION) == ("airflow_xcomkit.reference.StoredXCom", 2)
 
 
 def test_reference_round_trips_every_field():
@@ -94,12 +104,10 @@ def test_reference_round_trips_every_field():
     assert ref.locations == ["file:///p/a.json", "file:///m/a.json"]
 
 
-def test_reference_defaults_for_missing_optional_fields():
-    data = {"path": "p", "sha256": "s", "size": "5", "serializer": "json"}
+def test_version_1_references_are_read_with_their_defaults():
+    data = {"path": "p", "sha256": "s", "size": "5", "serializer": "pandas"}
     ref = StoredXCom.from_json({"__classname__": CLASSNAME, "__version__": 1, "__data__": data})
-    assert ref == StoredXCom(
-        path="p", sha256="s", size=5, serializer="json", compression=None, mirrors=[], failed_mirrors=[]
-    )
+    assert ref == StoredXCom(path="p", digest="sha256:s", size=5, serializer="pandas", format="parquet")
     assert (
         StoredXCom.from_json(
             {"__classname__": CLASSNAME, "__version__": 1, "__data__": {**data, "compression": ""}}
@@ -119,14 +127,14 @@ def test_ordinary_values_are_not_references(value):
 @pytest.mark.parametrize(
     "value",
     [
-        {"__classname__": CLASSNAME, "__version__": 2, "__data__": {}},
+        {"__classname__": CLASSNAME, "__version__": 3, "__data__": {}},
         {"__classname__": CLASSNAME, "__data__": {}},
-        {"__classname__": CLASSNAME, "__version__": 1, "__data__": "not a dict"},
+        {"__classname__": CLASSNAME, "__version__": 2, "__data__": "not a dict"},
     ],
 )
 def test_unreadable_references_raise_with_the_version(value):
     with pytest.raises(
         ValueError,
-        match=r"XCom reference version .* is not readable by this airflow-xcomkit \(reads version 1\)",
+        match=r"XCom reference version .* is not readable by this airflow-xcomkit \(reads versions 1 and 2\)",
     ):
         StoredXCom.from_json(value)
