@@ -139,7 +139,8 @@ export const bindingSchema = z
          * Non-secret connection extras (`region_name`, `role_arn`, `project`, `account_name`, ...). A
          * secret-shaped key (`password`, `account_key`, ...) is accepted but handled as a credential.
          */
-        extra: z.record(text().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'connection extra names hold only letters, digits and "_"' }), text()),
+        // "." for Airflow's dotted extras such as the GCS filesystem's `gcs.endpoint`.
+        extra: z.record(text().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$/, { message: 'connection extra names hold only letters, digits, "_" and single "." between words' }), text()),
       })
       .strict(),
     identity: identitySchema,

@@ -59,7 +59,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const expected = (s: AirflowSettings) => Object.fromEntries(s.settings.map((x) => [x.name, x.value]));
 
-/** Sources `text` in a bash subshell started in an empty directory; returns the AIRFLOW_* variables and what the directory holds after. */
+/** Sources `text` in a bash subshell started in an empty directory; returns the variables the kit sets (AIRFLOW_*, GCSFS_*) and what the directory holds after. */
 function source(text: string, allexport: boolean): { env: Record<string, string>; files: string[] } {
   const dir = fs.mkdtempSync(path.join(tmp, 'run-'));
   fs.writeFileSync(path.join(dir, 'out'), text);
@@ -67,7 +67,7 @@ function source(text: string, allexport: boolean): { env: Record<string, string>
   const env: Record<string, string> = {};
   for (const entry of out.toString().split('\0')) {
     const eq = entry.indexOf('=');
-    if (entry.startsWith('AIRFLOW_')) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+    if (entry.startsWith('AIRFLOW_') || entry.startsWith('GCSFS_')) env[entry.slice(0, eq)] = entry.slice(eq + 1);
   }
   const files = fs.readdirSync(dir).filter((f) => f !== 'out');
   fs.rmSync(dir, { recursive: true, force: true });

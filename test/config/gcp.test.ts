@@ -28,7 +28,7 @@ describe('gcp section validation', () => {
     ['workload identity without service accounts', { identity: { mode: 'workload-identity', kubernetes: [] } }, 'gcp.identity.kubernetes: [] is not valid: name at least one Kubernetes service account'],
     ['workload pool given as a bare project id', { identity: { ...GCP_BASE.identity, workloadPool: 'acme-gke' } }, 'gcp.identity.workloadPool: "acme-gke" is not valid: must be a GKE workload identity pool, <cluster project id>.svc.id.goog'],
     ['workload pool of another domain', { identity: { ...GCP_BASE.identity, workloadPool: 'acme-gke-shared.svc.id.goog.example.com' } }, 'gcp.identity.workloadPool: "acme-gke-shared.svc.id.goog.example.com" is not valid'],
-    ['workload pool in key mode', { identity: { mode: 'key', workloadPool: 'acme-gke-shared.svc.id.goog' } }, 'gcp.identity: unknown field(s) "workloadPool"'],
+    ['workload pool in key mode', { identity: { mode: 'key', workloadPool: 'acme-gke-shared.svc.id.goog' } }, 'gcp.identity: unknown field "workloadPool"; known fields here: mode, serviceAccountId, connectionsPrefix'],
     ['service account id with "_"', { identity: { mode: 'key', serviceAccountId: 'airflow_xcoms' } }, 'gcp.identity.serviceAccountId: "airflow_xcoms" is not valid: must be 6-30 lower-case letters'],
     ['secrets prefix with "/"', { identity: { mode: 'key', connectionsPrefix: 'airflow/connections' } }, 'gcp.identity.connectionsPrefix: "airflow/connections" is not valid: must be 1-200 letters, digits, "_" and "-"'],
     ['secret accessor without a member type', { identity: { mode: 'key', secretAccessors: ['airflow@acme.iam.gserviceaccount.com'] } }, 'gcp.identity.secretAccessors.0: "airflow@acme.iam.gserviceaccount.com" is not valid: must be an IAM member'],

@@ -55,6 +55,6 @@ describe('overrides', () => {
   });
 
   test('rejects unknown clouds', () => {
-    expect(() => parsePriceTable({ ...OVERRIDE, prices: { oci: {} } }, 'x.json')).toThrow(/unknown field\(s\) "oci"/);
+    expect(() => parsePriceTable({ ...OVERRIDE, prices: { oci: {} } }, 'x.json')).toThrow(/prices: unknown field "oci"/);
   });
 });

@@ -53,7 +53,8 @@ const MODULE_OF_PACKAGE: ReadonlyArray<[RegExp, string[]]> = [
   [/^apache-airflow-providers-amazon/, ['airflow.providers.amazon.aws.fs.s3', 's3fs']],
   [/^apache-airflow-providers-google$/, ['airflow.providers.google.cloud.fs.gcs', 'gcsfs']],
   [/^apache-airflow-providers-microsoft-azure$/, ['airflow.providers.microsoft.azure.fs.adls', 'adlfs']],
-  [/^airflow-xcomkit/, ['airflow_xcomkit.backend']],
+  // The runtime package is installed from the kit's runtime/ directory (`./runtime[aws]`), or by name.
+  [/^(airflow-xcomkit|\.\/runtime)(\[|$)/, ['airflow_xcomkit.backend']],
   [/^lz4$/, ['lz4.frame']],
   [/^zstandard$/, ['zstandard']],
 ];
