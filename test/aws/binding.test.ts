@@ -1,6 +1,6 @@
 import { BINDING_OUTPUT_CFN, parseBinding, xcomObjectStoragePath, type AirflowBinding } from '../../lib/binding';
 import { awsBinding } from '../../lib/aws/binding';
-import { OUTPUTS } from '../../lib/aws/stack';
+import { OUTPUTS } from '../../lib/apps/aws-stack';
 import { MWAA_ROLE, OIDC_PROVIDER, onlyResource, shippedTemplate, templateFor } from './helpers';
 import { resolveIntrinsics } from './intrinsics';
 import type { Template } from 'aws-cdk-lib/assertions';

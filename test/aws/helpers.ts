@@ -1,7 +1,7 @@
 /** Test helpers: build stacks through the same factory bin/aws.ts uses, without template validation. */
 import { Template } from 'aws-cdk-lib/assertions';
-import { buildAwsApp } from '../../lib/aws/app';
-import type { AirflowXcomsStack } from '../../lib/aws/stack';
+import { buildAwsApp } from '../../lib/apps/aws-app';
+import type { AirflowXcomsStack } from '../../lib/apps/aws-stack';
 import { loadConfig, parseConfig, type KitConfig } from '../../lib/config';
 
 export const SHIPPED_FILE = 'config/environments.yaml';

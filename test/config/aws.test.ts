@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { Stack } from 'aws-cdk-lib';
-import { buildAwsApp, newAwsApp } from '../../lib/aws/app';
+import { buildAwsApp, newAwsApp } from '../../lib/apps/aws-app';
 import { ConfigError, loadConfig, parseConfig } from '../../lib/config';
 import { parse as parseYaml } from 'yaml';
 import * as fs from 'node:fs';

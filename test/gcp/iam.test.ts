@@ -8,7 +8,7 @@
  */
 import { Testing } from 'cdktf';
 import { NEVER_GRANTED } from '../../lib/gcp/permissions';
-import { GcpXcomStack } from '../../lib/gcp/stack';
+import { GcpXcomStack } from '../../lib/apps/gcp-stack';
 import { GCP_BASE, resources, shippedConfig, synthGcp } from '../terraform/fixtures';
 import { allowed, grantsOf, type Request } from './grants';
 

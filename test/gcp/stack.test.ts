@@ -10,7 +10,7 @@ import { StorageManagedFolder } from '@cdktf/provider-google/lib/storage-managed
 import { StorageManagedFolderIamMember } from '@cdktf/provider-google/lib/storage-managed-folder-iam-member';
 import { Testing } from 'cdktf';
 import { BINDING_OUTPUT_TF, bindingSchema } from '../../lib/binding';
-import { GcpXcomStack } from '../../lib/gcp/stack';
+import { GcpXcomStack } from '../../lib/apps/gcp-stack';
 import { labelsFromTags } from '../../lib/gcp/labels';
 import { substituteInterpolations } from '../../lib/terraform/binding-output';
 import { GCP_BASE, environment, only, resources, synthGcp } from '../terraform/fixtures';

@@ -6,8 +6,8 @@ import type { EnvironmentConfig } from '../config/schema';
 import { configureStateBackend } from '../terraform/backend';
 import { addBindingOutput } from '../terraform/binding-output';
 import { stackName } from '../terraform/naming';
-import { XcomIdentity } from './xcom-identity';
-import { XcomStorage } from './xcom-storage';
+import { XcomIdentity } from '../azure/xcom-identity';
+import { XcomStorage } from '../azure/xcom-storage';
 
 export interface AzureXcomStackProps {
   /** Environment name (dev, staging, prod, ...). */

@@ -7,9 +7,9 @@ import type { EnvironmentConfig } from '../config/schema';
 import { configureStateBackend } from '../terraform/backend';
 import { addBindingOutput } from '../terraform/binding-output';
 import { stackName } from '../terraform/naming';
-import { labelsFromTags } from './labels';
-import { XcomBucket } from './xcom-bucket';
-import { XcomIdentity } from './xcom-identity';
+import { labelsFromTags } from '../gcp/labels';
+import { XcomBucket } from '../gcp/xcom-bucket';
+import { XcomIdentity } from '../gcp/xcom-identity';
 
 export interface GcpXcomStackProps {
   /** Environment name (dev, staging, prod, ...). */
