@@ -137,6 +137,7 @@ export class AirflowXcomStorage extends Construct {
   private readonly environment?: string;
   private identity?: { readonly value: BindingIdentity; readonly assumeRole: boolean };
   private readonly existingPrincipals: string[] = [];
+  private grants = 0;
 
   constructor(scope: Construct, id: string, props: AirflowXcomStorageProps = {}) {
     super(scope, id);
@@ -317,11 +318,22 @@ export class AirflowXcomStorage extends Construct {
   }
 
   private grantStatements(grantee: iam.IGrantable): iam.Grant {
-    const objects = iam.Grant.addToPrincipalOrResource({ grantee, actions: [...OBJECT_ACTIONS], resourceArns: [this.objectResource], resource: this.bucket });
-    const bucket = iam.Grant.addToPrincipalOrResource({ grantee, actions: [...BUCKET_ACTIONS], resourceArns: [this.bucket.bucketArn], resource: this.bucket });
+    // A role gets a customer-managed policy of its own rather than an inline one, so the user's app
+    // passes NIST 800-53's IAMNoInlinePolicy; other principals get CDK's usual principal policy.
+    const role = attachableRole(grantee.grantPrincipal);
+    const target: iam.IGrantable = role ? { grantPrincipal: new ManagedPolicyPrincipal(this.grantPolicy(role), role) } : grantee;
+    const objects = iam.Grant.addToPrincipalOrResource({ grantee: target, actions: [...OBJECT_ACTIONS], resourceArns: [this.objectResource], resource: this.bucket });
+    const bucket = iam.Grant.addToPrincipalOrResource({ grantee: target, actions: [...BUCKET_ACTIONS], resourceArns: [this.bucket.bucketArn], resource: this.bucket });
     let grant = objects.combine(bucket);
-    if (this.encryptionKey) grant = grant.combine(this.encryptionKey.grant(grantee, ...KMS_ACTIONS));
+    if (this.encryptionKey) grant = grant.combine(this.encryptionKey.grant(target, ...KMS_ACTIONS));
     return grant;
+  }
+
+  private grantPolicy(role: iam.IRole): iam.ManagedPolicy {
+    const id = `Grant${++this.grants}`;
+    const policy = new iam.ManagedPolicy(this, id, { description: `Airflow XCom access for ${role.node.path}: objects under ${this.prefix === '' ? 'the whole bucket' : `${this.prefix}/`} only`, roles: [role] });
+    this.acknowledgeObjectWildcard(policy);
+    return policy;
   }
 
   /** Server access logs to a bucket the caller owns, without CDK's flag-dependent ACL path. */
@@ -360,6 +372,41 @@ function secureBucketDefaults(): s3.BucketProps {
     enforceSSL: true,
     minimumTLSVersion: MINIMUM_TLS_VERSION,
   };
+}
+
+/** A role a managed policy can be attached to: a role of the app, or one imported as mutable. */
+function attachableRole(principal: iam.IPrincipal): iam.IRole | undefined {
+  const candidate = principal as Partial<iam.IRole>;
+  if (!Construct.isConstruct(principal) || typeof candidate.roleName !== 'string' || typeof candidate.addManagedPolicy !== 'function') return undefined;
+  // `Role.fromRoleArn(..., { mutable: false })` wraps the role: nothing may be attached to it.
+  if (principal.constructor.name === 'ImmutableRole') return undefined;
+  return principal as unknown as iam.IRole;
+}
+
+/** A principal whose policy statements land in one managed policy attached to the role. */
+class ManagedPolicyPrincipal implements iam.IPrincipal {
+  public readonly grantPrincipal: iam.IPrincipal = this;
+  public readonly assumeRoleAction: string;
+  public readonly policyFragment: iam.PrincipalPolicyFragment;
+  public readonly principalAccount?: string;
+
+  constructor(
+    private readonly policy: iam.ManagedPolicy,
+    role: iam.IRole,
+  ) {
+    this.assumeRoleAction = role.assumeRoleAction;
+    this.policyFragment = role.policyFragment;
+    this.principalAccount = role.principalAccount;
+  }
+
+  public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    this.policy.addStatements(statement);
+    return { statementAdded: true, policyDependable: this.policy };
+  }
+
+  public addToPolicy(statement: iam.PolicyStatement): boolean {
+    return this.addToPrincipalPolicy(statement).statementAdded;
+  }
 }
 
 /** The ARN of a role or user principal (what the binding names), if it has one. */

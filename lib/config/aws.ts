@@ -141,7 +141,21 @@ export const awsSchema = z
       .default(90),
     identity: awsIdentitySchema.default({ mode: 'user', userName: 'airflow-xcoms' }),
   })
-  .strict();
+  .strict()
+  .superRefine((aws, ctx) => {
+    if (aws.identity.mode !== 'existing' || aws.account === undefined) return;
+    aws.identity.roleArns.forEach((arn, index) => {
+      const account = arn.split(':')[4];
+      if (account !== aws.account) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['identity', 'roleArns', index],
+          input: arn,
+          message: `is in account ${account}, not the deploy account ${aws.account}: a stack can attach policies only to roles of its own account (for another account, use mode "role" with trustedPrincipals)`,
+        });
+      }
+    });
+  });
 
 export type AwsSettings = z.infer<typeof awsSchema>;
 export type AwsIdentity = z.infer<typeof awsIdentitySchema>;
