@@ -14,6 +14,7 @@ mkdir -p "$(dirname "$LOG")"
 exec > >(tee -a "$LOG") 2>&1
 
 bash scripts/install.sh
+bash scripts/build.sh
 bash scripts/setup-python.sh
 
 echo "== type-check (tsc --noEmit)"

@@ -1,0 +1,5 @@
+/** The Google Cloud CDK for Terraform constructs (`airflow-xcom-kit/gcp`). */
+export * from './xcom-bucket';
+export * from './xcom-identity';
+export * from './permissions';
+export * from './labels';
