@@ -106,4 +106,10 @@ describe('GcpXcomStack, identity mode existing', () => {
       ['google_storage_bucket', 'google_project_iam_custom_role', 'google_storage_managed_folder'].flatMap((t) => resources(json, t).map(([id]) => `${t}.${id}`));
     expect(addresses(synthGcp(existing([COMPOSER_SA])).json)).toEqual(addresses(synthGcp({ gcp: GCP_BASE }).json));
   });
+
+  test('the config refuses what is not a service-account e-mail, and duplicates, naming the field', () => {
+    expect(() => synthGcp(existing(['airflow@example.com']))).toThrow(/gcp\.identity\.serviceAccounts\.0: "airflow@example\.com" is not valid: must be a service-account e-mail/);
+    expect(() => synthGcp(existing([COMPOSER_SA, COMPOSER_SA]))).toThrow(/gcp\.identity\.serviceAccounts: .*lists a service account twice/);
+    expect(() => synthGcp(existing([]))).toThrow(/name at least one existing service account/);
+  });
 });
