@@ -34,3 +34,11 @@ bash scripts/test-e2e.sh
 
 echo "== secret hygiene: no credential in this run's log ($LOG)"
 npx tsx scripts/secret-scan.ts "$LOG"
+
+if [[ "${CI:-}" == "true" ]] && git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  echo "== clean work tree: everything this run generated is git-ignored (CI)"
+  dirty="$(git status --porcelain)"
+  if [[ -n "$dirty" ]]; then
+    echo "the work tree changed during the run:"; echo "$dirty"; exit 1
+  fi
+fi
