@@ -60,9 +60,8 @@ export interface AirflowXcomStorageProps {
    */
   readonly bucketName?: string;
   /**
-   * Encrypt objects with this customer-managed KMS key (SSE-KMS with a bucket key); readers and
-   * writers are granted Encrypt, Decrypt and GenerateDataKey on it. Pass `true` to
-   * `createEncryptionKey` instead to have the construct create one with rotation.
+   * Encrypt objects with this customer-managed KMS key (SSE-KMS with a bucket key); grantees get
+   * Encrypt, Decrypt and GenerateDataKey on it. See `createEncryptionKey` for a key made here.
    * @default - SSE-S3 (AES-256), unless `createEncryptionKey`
    */
   readonly encryptionKey?: kms.IKey;
@@ -320,7 +319,7 @@ export class AirflowXcomStorage extends Construct {
   private grantStatements(grantee: iam.IGrantable): iam.Grant {
     // A role gets a customer-managed policy of its own rather than an inline one, so the user's app
     // passes NIST 800-53's IAMNoInlinePolicy; other principals get CDK's usual principal policy.
-    const role = attachableRole(grantee.grantPrincipal);
+    const role = attachableRole(grantee.grantPrincipal, Stack.of(this).account);
     const target: iam.IGrantable = role ? { grantPrincipal: new ManagedPolicyPrincipal(this.grantPolicy(role), role) } : grantee;
     const objects = iam.Grant.addToPrincipalOrResource({ grantee: target, actions: [...OBJECT_ACTIONS], resourceArns: [this.objectResource], resource: this.bucket });
     const bucket = iam.Grant.addToPrincipalOrResource({ grantee: target, actions: [...BUCKET_ACTIONS], resourceArns: [this.bucket.bucketArn], resource: this.bucket });
@@ -375,9 +374,13 @@ function secureBucketDefaults(): s3.BucketProps {
 }
 
 /** A role a managed policy can be attached to: a role of the app, or one imported as mutable. */
-function attachableRole(principal: iam.IPrincipal): iam.IRole | undefined {
+function attachableRole(principal: iam.IPrincipal, account: string): iam.IRole | undefined {
   const candidate = principal as Partial<iam.IRole>;
   if (!Construct.isConstruct(principal) || typeof candidate.roleName !== 'string' || typeof candidate.addManagedPolicy !== 'function') return undefined;
+  // A role of another account cannot hold this account's policy: CDK's grant then admits it through
+  // the bucket policy (and the key policy of a key made here) instead.
+  const roleAccount = principal.principalAccount;
+  if (roleAccount !== undefined && !Token.isUnresolved(roleAccount) && !Token.isUnresolved(account) && roleAccount !== account) return undefined;
   // `Role.fromRoleArn(..., { mutable: false })` wraps the role: nothing may be attached to it.
   if (principal.constructor.name === 'ImmutableRole') return undefined;
   return principal as unknown as iam.IRole;

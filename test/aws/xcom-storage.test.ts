@@ -171,6 +171,18 @@ describe('AirflowXcomStorage', () => {
       Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', { Roles: [{ Ref: stack.getLogicalId(role.node.defaultChild as iam.CfnRole) }] });
     });
 
+    test('a role of another account is admitted by the bucket policy, not given a policy of this account', () => {
+      const { stack } = bareStack();
+      const storage = new AirflowXcomStorage(stack, 'Xcoms');
+      const grant = storage.grantReadWrite(iam.Role.fromRoleArn(stack, 'Remote', 'arn:aws:iam::210987654321:role/remote-airflow'));
+      expect(grant.success).toBe(true);
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::210987654321:role/remote-airflow' }, Action: [...OBJECT_ACTIONS] })]) },
+      });
+    });
+
     test('reading the binding before any identity exists says what to do', () => {
       const { stack } = bareStack();
       const storage = new AirflowXcomStorage(stack, 'Xcoms');
