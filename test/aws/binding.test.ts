@@ -120,6 +120,13 @@ describe('stack outputs', () => {
     expect(outputs[OUTPUTS.secretArn]).toBeUndefined();
   });
 
+  test('existing mode: the binding names the existing roles, the connection has no role_arn and no secret', () => {
+    const roles = [MWAA_ROLE, 'arn:aws:iam::123456789012:role/airflow-worker-pod-role'];
+    const binding = bindingFromTemplate(templateFor({ identity: { mode: 'existing', roleArns: roles } }));
+    expect(binding.identity).toEqual({ mode: 'existing', principal: MWAA_ROLE, principals: roles });
+    expect(binding.connection.extra).toEqual({ region_name: 'eu-west-1' });
+  });
+
   test('no compression is output as "none"', () => {
     const outputs = (templateFor({}, { xcom: { compression: null } }).toJSON() as { Outputs: Record<string, { Value: unknown }> }).Outputs;
     expect(outputs[OUTPUTS.compression].Value).toBe('none');
