@@ -5,7 +5,7 @@
  *   npx cdk synth -c config=other.yaml   another environments file
  * cdk-nag's AwsSolutions checks and aws-cdk-lib's template validation run on every synth.
  */
-import { buildAwsApp, newAwsApp } from '../lib/aws/app';
+import { buildAwsApp, newAwsApp } from '../lib/apps/aws-app';
 import { CONFIG_ERROR_EXIT_CODE, ConfigError, DEFAULT_CONFIG_FILE, loadConfig, warnAboutSampleValues } from '../lib/config';
 
 function main(): void {

@@ -8,7 +8,7 @@ import { App } from 'cdktf';
 import { CONFIG_ERROR_EXIT_CODE, ConfigError } from '../lib/config/errors';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../lib/config/load';
 import { warnAboutSampleValues } from '../lib/config/samples';
-import { buildTerraformApp } from '../lib/terraform/app';
+import { buildTerraformApp } from '../lib/apps/terraform-app';
 
 function main(): void {
   const environment = process.env.XCOMKIT_ENV || process.argv[2] || undefined;

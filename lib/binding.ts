@@ -77,12 +77,19 @@ export const secretRefSchema = z
 
 export const identitySchema = z
   .object({
-    mode: z.enum(['user', 'role', 'workload-identity', 'key']),
+    /**
+     * `existing`: the stack granted access to principals the user already has (IAM role ARNs, GCP
+     * service-account e-mails, Entra principal ids); Airflow runs with that principal's own
+     * credentials, so the connection carries no role to assume and no secret.
+     */
+    mode: z.enum(['user', 'role', 'workload-identity', 'key', 'existing']),
     /**
      * The principal Airflow acts as: IAM user name or role ARN (AWS), service-account e-mail (GCP),
-     * managed identity client id (Azure).
+     * managed identity client id (Azure); in mode `existing` the first of `principals`.
      */
     principal: nonEmptyText(),
+    /** Mode `existing`: every principal granted access. */
+    principals: z.array(nonEmptyText()).optional(),
     /** AWS role mode: the role ARN Airflow assumes (`role_arn` in the connection extra). */
     roleArn: text().optional(),
     /** Azure workload identity: tenant of the managed identity. */

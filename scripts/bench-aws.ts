@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildAwsApp } from '../lib/aws/app';
+import { buildAwsApp } from '../lib/apps/aws-app';
 import { loadConfig } from '../lib/config';
 
 const root = path.resolve(__dirname, '..');

@@ -49,8 +49,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-step "install (npm packages as locked; Python venv with Airflow, moto, GCS emulator)"
+step "install (npm packages as locked, the compiled CLI in dist/; Python venv with Airflow, moto, GCS emulator)"
 bash scripts/install.sh
+bash scripts/build.sh
 bash scripts/setup-python.sh
 
 step "synthesize every environment (AWS: CDK with cdk-nag; GCP and Azure: CDKTF)"

@@ -2,9 +2,12 @@
 # End-to-end suite (e2e/): xcomkit's emitted settings drive a real Airflow (stock and runtime
 # backend) on all three clouds: the AWS stack's synthesized policy in moto with IAM enforcement, and
 # the GCP and Azure synths deployed by `xcomkit local up`'s code into the GCS emulator and Azurite.
-# Needs the npm packages (scripts/install.sh) and creates/updates the Python venv itself.
+# Needs the npm packages (scripts/install.sh); builds dist/ (bin/xcomkit.js runs it) and creates/updates
+# the Python venv itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+bash scripts/build.sh
 
 bash scripts/setup-python.sh
 

@@ -14,6 +14,7 @@ mkdir -p "$(dirname "$LOG")"
 exec > >(tee -a "$LOG") 2>&1
 
 bash scripts/install.sh
+bash scripts/build.sh
 bash scripts/setup-python.sh
 
 echo "== type-check (tsc --noEmit)"
@@ -33,3 +34,11 @@ bash scripts/test-e2e.sh
 
 echo "== secret hygiene: no credential in this run's log ($LOG)"
 npx tsx scripts/secret-scan.ts "$LOG"
+
+if [[ "${CI:-}" == "true" ]] && git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  echo "== clean work tree: everything this run generated is git-ignored (CI)"
+  dirty="$(git status --porcelain)"
+  if [[ -n "$dirty" ]]; then
+    echo "the work tree changed during the run:"; echo "$dirty"; exit 1
+  fi
+fi

@@ -9,9 +9,9 @@ import { hasPlaceholder } from './placeholder';
 
 /** Identity modes each cloud's stack can produce. */
 export const MODES_BY_CLOUD: Readonly<Record<Cloud, readonly string[]>> = {
-  aws: ['user', 'role'],
-  gcp: ['workload-identity', 'key'],
-  azure: ['workload-identity', 'key'],
+  aws: ['user', 'role', 'existing'],
+  gcp: ['workload-identity', 'key', 'existing'],
+  azure: ['workload-identity', 'key', 'existing'],
 };
 /** Where each cloud's stack stores a secret connection. */
 export const SECRET_STORE_BY_CLOUD: Readonly<Record<Cloud, SecretRef['store']>> = {

@@ -1,6 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
 import { BINDING_SCHEMA_VERSION, CONN_TYPE_BY_CLOUD, xcomObjectStoragePath, type AirflowBinding, type BindingIdentity } from '../binding';
-import type { Compression } from '../config';
 
 export interface AwsBindingInput {
   readonly environment: string;
@@ -10,7 +9,7 @@ export interface AwsBindingInput {
   readonly region: string;
   readonly connectionId: string;
   readonly threshold: number;
-  readonly compression: Compression | null;
+  readonly compression: AirflowBinding['xcom']['compression'];
   readonly identity: BindingIdentity;
   /**
    * Role mode: Airflow assumes the role from its default credentials (trusted principals such as an

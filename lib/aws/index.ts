@@ -1,6 +1,5 @@
-export * from './app';
-export * from './stack';
-export * from './bucket';
+/** The AWS CDK constructs (`airflow-xcom-kit/aws`). */
+export * from './xcom-storage';
 export * from './access-policy';
 export * from './identity';
 export * from './binding';

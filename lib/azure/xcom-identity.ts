@@ -3,14 +3,13 @@ import { FederatedIdentityCredential } from '@cdktf/provider-azurerm/lib/federat
 import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
 import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { RoleDefinition } from '@cdktf/provider-azurerm/lib/role-definition';
+import type { RoleDefinition } from '@cdktf/provider-azurerm/lib/role-definition';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Fn, ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { connectionSecretName } from '../binding';
 import type { AzureSettings } from '../config/azure';
-import { CONDITION_VERSION, prefixCondition } from './abac';
-import { BLOB_DATA_ACTIONS, CONTAINER_ACTIONS, xcomRoleName } from './permissions';
+import { BlobXcomGrants } from './grants';
 import type { XcomStorage } from './xcom-storage';
 
 /** Audience AKS workload identity tokens are issued for (Azure public cloud). */
@@ -22,7 +21,7 @@ export const KEY_VAULT_SECRETS_USER = 'Key Vault Secrets User';
 
 export interface XcomIdentityProps {
   readonly environment: string;
-  readonly settings: AzureSettings;
+  readonly settings: AzureSettings & { identity: Exclude<AzureSettings['identity'], { mode: 'existing' }> };
   readonly storage: XcomStorage;
   /** Key prefix without slashes at either end; empty for a dedicated container (no condition then). */
   readonly prefix: string;
@@ -80,26 +79,15 @@ export class XcomIdentity extends Construct {
         previous = fic;
       }
 
-      // Custom roles are defined at management-group, subscription or resource-group scope: the
-      // resource group is the narrowest, and the assignment below narrows the role to the container.
-      this.roleDefinition = new RoleDefinition(this, 'blob-role', {
-        name: xcomRoleName(settings.storageAccountName, settings.containerName),
-        scope: storage.resourceGroupId,
-        assignableScopes: [storage.resourceGroupId],
-        description: `Airflow XComs (airflow-xcom-kit): read the container's properties; read, list, write and delete its blobs. No container changes, no delegation keys.`,
-        permissions: [{ actions: [...CONTAINER_ACTIONS], dataActions: [...BLOB_DATA_ACTIONS], notActions: [], notDataActions: [] }],
+      const grants = new BlobXcomGrants(this, {
+        resourceGroupId: storage.resourceGroupId,
+        containerId: storage.container.id,
+        storageAccountName: settings.storageAccountName,
+        containerName: settings.containerName,
+        prefix: props.prefix,
       });
-      this.roleAssignment = new RoleAssignment(this, 'blob-data', {
-        scope: storage.container.id,
-        roleDefinitionId: this.roleDefinition.roleDefinitionResourceId,
-        principalId: mi.principalId,
-        principalType: 'ServicePrincipal',
-        description:
-          props.prefix === ''
-            ? 'Airflow XComs: blob data in the dedicated container'
-            : `Airflow XComs: blob data under ${settings.containerName}/${props.prefix}/ only (ABAC condition)`,
-        ...(props.prefix === '' ? {} : { condition: prefixCondition(props.prefix), conditionVersion: CONDITION_VERSION }),
-      });
+      this.roleDefinition = grants.roleDefinition;
+      this.roleAssignment = grants.grant(mi.principalId, { principalType: 'ServicePrincipal' });
       return;
     }
 

@@ -4,10 +4,61 @@ import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container';
 import { StorageManagementPolicy } from '@cdktf/provider-azurerm/lib/storage-management-policy';
 import { Construct } from 'constructs';
-import type { AzureSettings } from '../config/azure';
+
+export type AzureReplication = 'LRS' | 'ZRS' | 'GRS' | 'GZRS' | 'RAGRS' | 'RAGZRS';
 
 export interface XcomStorageProps {
-  readonly settings: AzureSettings;
+  /** Resource group of the account (created, or looked up with `createResourceGroup: false`). */
+  readonly resourceGroupName: string;
+  /**
+   * Create the resource group (true) or use an existing one (false).
+   * @default true
+   */
+  readonly createResourceGroup?: boolean;
+  /** Azure region, e.g. `westeurope`. */
+  readonly location: string;
+  /** Storage account name (3-24 lower-case letters and digits, globally unique). */
+  readonly storageAccountName: string;
+  /**
+   * Container of the XComs.
+   * @default 'airflow-xcoms'
+   */
+  readonly containerName?: string;
+  /**
+   * DNS suffix of the blob endpoint after `<account>.` (sovereign clouds, custom endpoints).
+   * @default 'blob.core.windows.net'
+   */
+  readonly blobEndpointSuffix?: string;
+  /**
+   * Account replication.
+   * @default 'ZRS'
+   */
+  readonly replication?: AzureReplication;
+  /**
+   * Allow access from public networks (subject to the network rules).
+   * @default true
+   */
+  readonly publicNetworkAccess?: boolean;
+  /**
+   * Network rules' default action.
+   * @default 'Allow'
+   */
+  readonly networkDefaultAction?: 'Allow' | 'Deny';
+  /**
+   * IPv4 addresses or CIDR ranges allowed by the network rules.
+   * @default - none
+   */
+  readonly ipRules?: string[];
+  /**
+   * Subnet resource ids allowed by the network rules.
+   * @default - none
+   */
+  readonly subnetIds?: string[];
+  /**
+   * Days deleted blobs and containers stay restorable (1-365).
+   * @default 7
+   */
+  readonly softDeleteDays?: number;
   /** Key prefix without slashes at either end; empty for a dedicated container. */
   readonly prefix: string;
   /** Days after which base blobs under the prefix are deleted. */
@@ -16,6 +67,10 @@ export interface XcomStorageProps {
   readonly noncurrentDays: number;
   /** Allow account-key (shared key) authorization: only the `key` identity mode needs it. */
   readonly sharedAccessKeyEnabled: boolean;
+  /**
+   * Tags of every resource.
+   * @default - none
+   */
   readonly tags?: Readonly<Record<string, string>>;
   /**
    * Refuse `terraform destroy` of the storage account (`lifecycle.prevent_destroy`).
@@ -41,28 +96,28 @@ export class XcomStorage extends Construct {
 
   constructor(scope: Construct, id: string, props: XcomStorageProps) {
     super(scope, id);
-    const { settings } = props;
+    const containerName = props.containerName ?? 'airflow-xcoms';
     const tags = props.tags ? { ...props.tags } : undefined;
 
-    if (settings.resourceGroup.create) {
-      const rg = new ResourceGroup(this, 'resource-group', { name: settings.resourceGroup.name, location: settings.location, tags });
+    if (props.createResourceGroup ?? true) {
+      const rg = new ResourceGroup(this, 'resource-group', { name: props.resourceGroupName, location: props.location, tags });
       this.resourceGroupName = rg.name;
       this.resourceGroupId = rg.id;
     } else {
-      const rg = new DataAzurermResourceGroup(this, 'resource-group', { name: settings.resourceGroup.name });
+      const rg = new DataAzurermResourceGroup(this, 'resource-group', { name: props.resourceGroupName });
       this.resourceGroupName = rg.name;
       this.resourceGroupId = rg.id;
     }
 
-    this.blobHost = `${settings.storageAccountName}.${settings.blobEndpointSuffix}`;
-    const network = settings.network;
+    this.blobHost = `${props.storageAccountName}.${props.blobEndpointSuffix ?? 'blob.core.windows.net'}`;
+    const softDeleteDays = props.softDeleteDays ?? 7;
     this.account = new StorageAccount(this, 'account', {
-      name: settings.storageAccountName,
+      name: props.storageAccountName,
       resourceGroupName: this.resourceGroupName,
-      location: settings.location,
+      location: props.location,
       accountKind: 'StorageV2',
       accountTier: 'Standard',
-      accountReplicationType: settings.replication,
+      accountReplicationType: props.replication ?? 'ZRS',
       accessTier: 'Hot',
       allowNestedItemsToBePublic: false,
       httpsTrafficOnlyEnabled: true,
@@ -74,17 +129,17 @@ export class XcomStorage extends Construct {
       sftpEnabled: false,
       isHnsEnabled: false,
       crossTenantReplicationEnabled: false,
-      publicNetworkAccessEnabled: network.publicNetworkAccess,
+      publicNetworkAccessEnabled: props.publicNetworkAccess ?? true,
       networkRules: {
-        defaultAction: network.defaultAction,
-        ipRules: network.ipRules,
-        virtualNetworkSubnetIds: network.subnetIds,
+        defaultAction: props.networkDefaultAction ?? 'Allow',
+        ipRules: props.ipRules ?? [],
+        virtualNetworkSubnetIds: props.subnetIds ?? [],
         bypass: ['AzureServices'],
       },
       blobProperties: {
         versioningEnabled: true,
-        deleteRetentionPolicy: { days: settings.softDeleteDays },
-        containerDeleteRetentionPolicy: { days: settings.softDeleteDays },
+        deleteRetentionPolicy: { days: softDeleteDays },
+        containerDeleteRetentionPolicy: { days: softDeleteDays },
       },
       tags,
       lifecycle: { preventDestroy: props.preventDestroy ?? true },
@@ -93,12 +148,12 @@ export class XcomStorage extends Construct {
     // azurerm 4: `storage_account_id` creates the container through Azure Resource Manager, so neither a
     // Deny network rule nor disabled shared keys stop Terraform from creating it.
     this.container = new StorageContainer(this, 'container', {
-      name: settings.containerName,
+      name: containerName,
       storageAccountId: this.account.id,
       containerAccessType: 'private',
     });
 
-    this.policyPrefix = props.prefix === '' ? `${settings.containerName}/` : `${settings.containerName}/${props.prefix}/`;
+    this.policyPrefix = props.prefix === '' ? `${containerName}/` : `${containerName}/${props.prefix}/`;
     new StorageManagementPolicy(this, 'lifecycle', {
       storageAccountId: this.account.id,
       rule: [

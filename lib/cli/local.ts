@@ -9,7 +9,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CliError } from './errors';
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+/** The clone this CLI runs from (the directory with package.json), whether from lib/ or the compiled dist/lib/. */
+export const REPO_ROOT = findPackageRoot(__dirname);
+
+function findPackageRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(start, '..', '..');
+  }
+}
 export const DEFAULT_STATE_DIR = '.xcomkit/local';
 /** `local up` waits for each server with its own bound (30 s); this bounds the whole command. */
 const TIMEOUT_MS = 300_000;

@@ -72,7 +72,25 @@ const roleIdentitySchema = z
     message: 'a role needs at least one entry in trustedPrincipals or eks: nobody could assume it otherwise',
   });
 
-export const awsIdentitySchema = z.discriminatedUnion('mode', [userIdentitySchema, roleIdentitySchema]);
+/** IAM role ARNs only: a user or account root has no credentials Airflow could run with here. */
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_\/-]+$/;
+
+const existingIdentitySchema = z
+  .object({
+    mode: z.literal('existing'),
+    /**
+     * Roles Airflow already runs as (an MWAA execution role, an EKS pod role, ...): each gets the
+     * least-privilege statements as an inline policy, with no new role and no AssumeRole hop. Roles
+     * of the deploy account only (a stack can attach policies to those alone).
+     */
+    roleArns: z
+      .array(z.string().regex(ROLE_ARN, { message: 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/mwaa-execution-role (no wildcards, no users)' }))
+      .min(1, { message: 'name at least one existing role, e.g. the MWAA execution role' })
+      .refine((arns) => new Set(arns).size === arns.length, { message: 'lists a role twice' }),
+  })
+  .strict();
+
+export const awsIdentitySchema = z.discriminatedUnion('mode', [userIdentitySchema, roleIdentitySchema, existingIdentitySchema]);
 
 export const awsEncryptionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('s3') }).strict(),
@@ -108,7 +126,21 @@ export const awsSchema = z
       .default(90),
     identity: awsIdentitySchema.default({ mode: 'user', userName: 'airflow-xcoms' }),
   })
-  .strict();
+  .strict()
+  .superRefine((aws, ctx) => {
+    if (aws.identity.mode !== 'existing' || aws.account === undefined) return;
+    aws.identity.roleArns.forEach((arn, index) => {
+      const account = arn.split(':')[4];
+      if (account !== aws.account) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['identity', 'roleArns', index],
+          input: arn,
+          message: `is in account ${account}, not the deploy account ${aws.account}: a stack can attach policies only to roles of its own account (for another account, use mode "role" with trustedPrincipals)`,
+        });
+      }
+    });
+  });
 
 export type AwsSettings = z.infer<typeof awsSchema>;
 export type AwsIdentity = z.infer<typeof awsIdentitySchema>;

@@ -38,6 +38,20 @@ export const blobEndpointSuffixSchema = z
 export const azureIdentitySchema = z.discriminatedUnion('mode', [
   z
     .object({
+      mode: z.literal('existing'),
+      /**
+       * Entra object ids (principal ids) Airflow already runs as: a managed identity of an AKS
+       * kubelet or workload, an Azure VM, a service principal. Each gets the custom role on the
+       * container with the prefix condition; no identity, credential or secret is created.
+       */
+      principalIds: z
+        .array(z.string().regex(UUID, { message: 'must be an Entra object id, a UUID (az identity show --query principalId)' }))
+        .min(1, { message: 'name at least one existing principal id' })
+        .refine((ids) => new Set(ids.map((i) => i.toLowerCase())).size === ids.length, { message: 'lists a principal twice' }),
+    })
+    .strict(),
+  z
+    .object({
       mode: z.literal('workload-identity'),
       /** User-assigned managed identity name; the environment name is appended. */
       identityName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{2,100}$/, { message: 'must be 3-101 letters, digits, "-" and "_", starting with a letter or digit' }).default('airflow-xcoms'),

@@ -52,7 +52,24 @@ export function defaultWorkloadPool(project: string): string {
   return `${project}.svc.id.goog`;
 }
 
+/** A service-account e-mail: user-managed (`<id>@<project>.iam.gserviceaccount.com`) or Google-managed (Compute default, Composer agents). */
+const SERVICE_ACCOUNT_EMAIL = /^[a-z0-9][a-z0-9-]{0,62}@[a-z0-9][a-z0-9.-]*\.gserviceaccount\.com$/;
+
 export const gcpIdentitySchema = z.discriminatedUnion('mode', [
+  z
+    .object({
+      mode: z.literal('existing'),
+      /**
+       * Service accounts Airflow already runs as (Composer's environment service account, a GKE
+       * node or Workload Identity service account): each is granted the two custom roles directly.
+       * No service account, key or binding is created.
+       */
+      serviceAccounts: z
+        .array(z.string().regex(SERVICE_ACCOUNT_EMAIL, { message: 'must be a service-account e-mail such as composer-env@my-project.iam.gserviceaccount.com' }))
+        .min(1, { message: "name at least one existing service account, e.g. Composer's environment service account" })
+        .refine((emails) => new Set(emails).size === emails.length, { message: 'lists a service account twice' }),
+    })
+    .strict(),
   z
     .object({
       mode: z.literal('workload-identity'),

@@ -1,19 +1,18 @@
-import { ProjectIamCustomRole } from '@cdktf/provider-google/lib/project-iam-custom-role';
+import type { ProjectIamCustomRole } from '@cdktf/provider-google/lib/project-iam-custom-role';
 import { SecretManagerSecret, SecretManagerSecretReplication } from '@cdktf/provider-google/lib/secret-manager-secret';
 import { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
 import { SecretManagerSecretVersion } from '@cdktf/provider-google/lib/secret-manager-secret-version';
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { ServiceAccountIamMember } from '@cdktf/provider-google/lib/service-account-iam-member';
 import { ServiceAccountKey } from '@cdktf/provider-google/lib/service-account-key';
-import { StorageBucketIamMember } from '@cdktf/provider-google/lib/storage-bucket-iam-member';
-import { StorageManagedFolder } from '@cdktf/provider-google/lib/storage-managed-folder';
-import { StorageManagedFolderIamMember } from '@cdktf/provider-google/lib/storage-managed-folder-iam-member';
+import type { StorageManagedFolder } from '@cdktf/provider-google/lib/storage-managed-folder';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { connectionSecretName } from '../binding';
 import type { GcpIdentity } from '../config/gcp';
 import { defaultGcpConnectionsPrefix, defaultWorkloadPool, isGcpRegion, SERVICE_ACCOUNT_ID } from '../config/gcp';
-import { BUCKET_METADATA_PERMISSIONS, OBJECT_PERMISSIONS, SECRET_ACCESSOR_ROLE, WORKLOAD_IDENTITY_USER_ROLE } from './permissions';
+import { GcsXcomGrants } from './grants';
+import { SECRET_ACCESSOR_ROLE, WORKLOAD_IDENTITY_USER_ROLE } from './permissions';
 
 export interface XcomIdentityProps {
   readonly project: string;
@@ -27,7 +26,8 @@ export interface XcomIdentityProps {
   readonly prefix: string;
   /** Airflow connection id (key mode: part of the secret id). */
   readonly connectionId: string;
-  readonly identity: GcpIdentity;
+  /** How Airflow authenticates (mode `existing` creates no identity: see `GcsXcomGrants`). */
+  readonly identity: Exclude<GcpIdentity, { mode: 'existing' }>;
   /** Labels for the secret (key mode). */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -76,47 +76,11 @@ export class XcomIdentity extends Construct {
     const member = `serviceAccount:${this.serviceAccount.email}`;
 
     // Custom role ids allow letters, digits, "_" and "."; environment names also hold "-".
-    const roleSuffix = environment.replace(/-/g, '_');
-    this.bucketRole = new ProjectIamCustomRole(this, 'bucket-role', {
-      project: props.project,
-      roleId: `xcomkit_bucket_metadata_${roleSuffix}`,
-      title: `Airflow XComs bucket metadata (${environment})`,
-      description: 'storage.buckets.get only: gcsfs checks that the bucket exists before every write',
-      permissions: [...BUCKET_METADATA_PERMISSIONS],
-      stage: 'GA',
-    });
-    this.objectRole = new ProjectIamCustomRole(this, 'object-role', {
-      project: props.project,
-      roleId: `xcomkit_objects_${roleSuffix}`,
-      title: `Airflow XComs objects (${environment})`,
-      description: 'Object get/create/delete/list: what gcsfs needs to write, read and purge XComs',
-      permissions: [...OBJECT_PERMISSIONS],
-      stage: 'GA',
-    });
-
-    new StorageBucketIamMember(this, 'bucket-metadata', {
-      bucket: props.bucketName,
-      role: this.bucketRole.name,
-      member,
-    });
-
-    if (props.prefix === '') {
-      // Dedicated bucket: the objects are the whole bucket.
-      new StorageBucketIamMember(this, 'bucket-objects', { bucket: props.bucketName, role: this.objectRole.name, member });
-    } else {
-      this.managedFolder = new StorageManagedFolder(this, 'managed-folder', {
-        bucket: props.bucketName,
-        name: `${props.prefix}/`,
-        // Leave the folder (and its IAM policy) in place when objects remain under it.
-        forceDestroy: false,
-      });
-      new StorageManagedFolderIamMember(this, 'folder-objects', {
-        bucket: this.managedFolder.bucket,
-        managedFolder: this.managedFolder.name,
-        role: this.objectRole.name,
-        member,
-      });
-    }
+    const grants = new GcsXcomGrants(this, { project: props.project, bucketName: props.bucketName, prefix: props.prefix, roleSuffix: environment.replace(/-/g, '_'), label: environment });
+    this.bucketRole = grants.bucketRole;
+    this.objectRole = grants.objectRole;
+    this.managedFolder = grants.managedFolder;
+    grants.grant(member);
 
     if (identity.mode === 'workload-identity') {
       // The pool belongs to the cluster's project, which need not be the bucket's.

@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { BUCKET_ACTIONS, KMS_ACTIONS, OBJECT_ACTIONS } from '../../lib/aws/permissions';
-import { MWAA_ROLE, OIDC_PROVIDER, onlyResource, shippedTemplate, SHIPPED_ENVIRONMENTS, templateFor } from './helpers';
+import { EKS_POD_ROLE, MWAA_ROLE, OIDC_PROVIDER, onlyResource, shippedTemplate, SHIPPED_ENVIRONMENTS, templateFor } from './helpers';
 
 function dataBucketId(template: Template): string {
   const policies = Object.values(template.findResources('AWS::S3::BucketPolicy')) as { Properties: { Bucket: { Ref: string }; PolicyDocument: unknown } }[];
@@ -57,6 +57,14 @@ describe('XcomAccessPolicy', () => {
     expect(policyDocument(template).Statement[0].Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [dataBucketId(template), 'Arn'] }, '/*']] });
   });
 
+  test('existing mode: each named role gets its own managed policy with the same statements, and nothing else is created', () => {
+    const template = templateFor({ identity: { mode: 'existing', roleArns: [MWAA_ROLE, EKS_POD_ROLE] } });
+    const managed = Object.values(template.findResources('AWS::IAM::ManagedPolicy')) as { Properties: { Roles: string[]; PolicyDocument: unknown } }[];
+    expect(managed.map((p) => p.Properties.Roles)).toEqual([['mwaa-execution-role'], ['airflow-worker-pod-role']]);
+    expect(managed[0].Properties.PolicyDocument).toEqual(managed[1].Properties.PolicyDocument);
+    for (const type of ['AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Policy', 'AWS::SecretsManager::Secret']) template.resourceCountIs(type, 0);
+  });
+
   test('no customer or AWS-managed policy other than the access policy exists, and no inline policy', () => {
     for (const env of SHIPPED_ENVIRONMENTS) {
       const template = shippedTemplate(env);
@@ -89,6 +97,13 @@ describe('policy snapshots', () => {
     const template = templateFor({
       identity: { mode: 'role', trustedPrincipals: [MWAA_ROLE], externalId: 'astro-1234', eks: [{ oidcProviderArn: OIDC_PROVIDER, namespace: 'airflow', serviceAccount: 'airflow-worker' }] },
     });
+    expect(policies(template)).toMatchSnapshot();
+  });
+
+  test('existing role: the same statements in a managed policy attached to that role, no new role, no trust policy', () => {
+    const template = templateFor({ identity: { mode: 'existing', roleArns: [MWAA_ROLE] } });
+    template.resourceCountIs('AWS::IAM::Role', 0);
+    expect(onlyResource(template, 'AWS::IAM::ManagedPolicy').properties.Roles).toEqual(['mwaa-execution-role']);
     expect(policies(template)).toMatchSnapshot();
   });
 });

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AWS_FEATURE_FLAGS, buildAwsApp, newAwsApp } from '../../lib/aws/app';
+import { AWS_FEATURE_FLAGS, buildAwsApp, newAwsApp } from '../../lib/apps/aws-app';
 import { ConfigError, parseConfig } from '../../lib/config';
 import { SHIPPED_ENVIRONMENTS, shippedConfig, STACK_VARIANTS, testConfig } from './helpers';
 

@@ -1,6 +1,6 @@
 import { BINDING_OUTPUT_CFN, parseBinding, xcomObjectStoragePath, type AirflowBinding } from '../../lib/binding';
 import { awsBinding } from '../../lib/aws/binding';
-import { OUTPUTS } from '../../lib/aws/stack';
+import { OUTPUTS } from '../../lib/apps/aws-stack';
 import { MWAA_ROLE, OIDC_PROVIDER, onlyResource, shippedTemplate, templateFor } from './helpers';
 import { resolveIntrinsics } from './intrinsics';
 import type { Template } from 'aws-cdk-lib/assertions';
@@ -118,6 +118,13 @@ describe('stack outputs', () => {
     expect(outputs[OUTPUTS.roleArn].Value).toEqual({ 'Fn::GetAtt': [role, 'Arn'] });
     expect(outputs[OUTPUTS.userName]).toBeUndefined();
     expect(outputs[OUTPUTS.secretArn]).toBeUndefined();
+  });
+
+  test('existing mode: the binding names the existing roles, the connection has no role_arn and no secret', () => {
+    const roles = [MWAA_ROLE, 'arn:aws:iam::123456789012:role/airflow-worker-pod-role'];
+    const binding = bindingFromTemplate(templateFor({ identity: { mode: 'existing', roleArns: roles } }));
+    expect(binding.identity).toEqual({ mode: 'existing', principal: MWAA_ROLE, principals: roles });
+    expect(binding.connection.extra).toEqual({ region_name: 'eu-west-1' });
   });
 
   test('no compression is output as "none"', () => {

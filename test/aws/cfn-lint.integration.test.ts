@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
-import { buildAwsApp } from '../../lib/aws/app';
+import { buildAwsApp } from '../../lib/apps/aws-app';
 import { SHIPPED_ENVIRONMENTS, shippedConfig, STACK_VARIANTS, testConfig } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..');

@@ -1,7 +1,7 @@
 /** Test helpers: build stacks through the same factory bin/aws.ts uses, without template validation. */
 import { Template } from 'aws-cdk-lib/assertions';
-import { buildAwsApp } from '../../lib/aws/app';
-import type { AirflowXcomsStack } from '../../lib/aws/stack';
+import { buildAwsApp } from '../../lib/apps/aws-app';
+import type { AirflowXcomsStack } from '../../lib/apps/aws-stack';
 import { loadConfig, parseConfig, type KitConfig } from '../../lib/config';
 
 export const SHIPPED_FILE = 'config/environments.yaml';
@@ -34,6 +34,7 @@ export function templateFor(aws: Record<string, unknown>, env: Record<string, un
 
 export const MWAA_ROLE = 'arn:aws:iam::123456789012:role/mwaa-execution-role';
 export const OIDC_PROVIDER = 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
+export const EKS_POD_ROLE = 'arn:aws:iam::123456789012:role/airflow-worker-pod-role';
 export const OIDC_ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
 
 /** The single resource of `type` in the template (fails when there is not exactly one). */
@@ -58,4 +59,5 @@ export const STACK_VARIANTS: [string, Record<string, unknown>, Record<string, un
   ['role (IRSA only), SSE-S3, no access logs', { identity: { mode: 'role', eks: [{ oidcProviderArn: OIDC_PROVIDER, namespace: 'airflow', serviceAccount: 'worker' }] }, accessLogs: false }, {}],
   ['role, existing KMS key', { identity: ROLE, encryption: { type: 'kms', existingKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555' } }, {}],
   ['role, dedicated bucket (no prefix)', { identity: ROLE }, { xcom: { prefix: '', dedicatedBucket: true } }],
+  ['existing roles (MWAA execution role, EKS pod role), KMS', { identity: { mode: 'existing', roleArns: [MWAA_ROLE, EKS_POD_ROLE] }, encryption: { type: 'kms' } }, {}],
 ];

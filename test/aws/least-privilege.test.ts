@@ -6,7 +6,7 @@
  */
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { OIDC_PROVIDER, onlyResource, shippedTemplate, templateFor } from './helpers';
+import { MWAA_ROLE, OIDC_PROVIDER, onlyResource, shippedTemplate, templateFor } from './helpers';
 import { resolveIntrinsics, type Deployment } from './intrinsics';
 
 const ACCOUNT = '111122223333';
@@ -57,6 +57,8 @@ function deploy(template: Template): Evaluated {
         break;
       case 'AWS::IAM::ManagedPolicy':
         refs[id] = `arn:aws:iam::${ACCOUNT}:policy/${resource.Properties.ManagedPolicyName}`;
+        // Identity mode existing: the policy is attached to a role the stack did not create.
+        for (const role of resource.Properties.Roles ?? []) if (typeof role === 'string') principal = `arn:aws:iam::${ACCOUNT}:role/${role}`;
         break;
     }
   }
@@ -196,6 +198,7 @@ describe('least privilege, evaluated by an IAM policy simulator', () => {
       () => templateFor({ encryption: { type: 'kms' }, identity: { mode: 'role', eks: [{ oidcProviderArn: OIDC_PROVIDER, namespace: 'airflow', serviceAccount: 'worker' }] } }),
       true,
     ],
+    ['existing role (the MWAA execution role itself, no AssumeRole hop) with KMS', () => templateFor({ encryption: { type: 'kms' }, identity: { mode: 'existing', roleArns: [MWAA_ROLE] } }), true],
   ] as const)('%s: every request is decided as expected', async (_name, build, kmsMode) => {
     // GIVEN the synthesized policies resolved for a concrete deployment
     const target = deploy(build());

@@ -9,7 +9,7 @@ import { RoleDefinition } from '@cdktf/provider-azurerm/lib/role-definition';
 import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { Testing } from 'cdktf';
-import { AzureXcomStack } from '../../lib/azure/stack';
+import { AzureXcomStack } from '../../lib/apps/azure-stack';
 import { BINDING_OUTPUT_TF, bindingSchema } from '../../lib/binding';
 import { substituteInterpolations } from '../../lib/terraform/binding-output';
 import { AZURE_BASE, only, resources, shippedConfig, synthAzure } from '../terraform/fixtures';

@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { Stack } from 'aws-cdk-lib';
-import { buildAwsApp, newAwsApp } from '../../lib/aws/app';
+import { buildAwsApp, newAwsApp } from '../../lib/apps/aws-app';
 import { ConfigError, loadConfig, parseConfig } from '../../lib/config';
 import { parse as parseYaml } from 'yaml';
 import * as fs from 'node:fs';
@@ -73,6 +73,12 @@ describe('aws section of the environments file', () => {
     ['eks serviceAccount must be a Kubernetes name', role({ eks: [{ oidcProviderArn: OIDC, namespace: 'a', serviceAccount: 'worker_1' }] }), /aws\.identity\.eks\.0\.serviceAccount/],
     ['eks entries take no other fields', role({ eks: [{ oidcProviderArn: OIDC, namespace: 'a', serviceAccount: 'b', audience: 'x' }] }), /eks\.0: unknown field "audience"/],
     ['a misspelt field is reported', { ...base, bucket_name: 'x' }, /aws: unknown field "bucket_name"; did you mean "bucketName"\?/],
+    ['existing mode needs at least one role', { ...base, identity: { mode: 'existing', roleArns: [] } }, /aws\.identity\.roleArns: .*name at least one existing role/],
+    ['existing mode takes role ARNs, not users', { ...base, identity: { mode: 'existing', roleArns: ['arn:aws:iam::123456789012:user/airflow'] } }, /aws\.identity\.roleArns\.0: "arn:aws:iam::123456789012:user\/airflow" is not valid: must be an IAM role ARN/],
+    ['existing mode refuses wildcards', { ...base, identity: { mode: 'existing', roleArns: ['arn:aws:iam::123456789012:role/*'] } }, /aws\.identity\.roleArns\.0/],
+    ['existing mode refuses a role listed twice', { ...base, identity: { mode: 'existing', roleArns: [ROLE, ROLE] } }, /aws\.identity\.roleArns: .*lists a role twice/],
+    ['existing mode refuses roles of another account than the deploy account', { ...base, account: '210987654321', identity: { mode: 'existing', roleArns: [ROLE] } }, /aws\.identity\.roleArns\.0: .*is in account 123456789012, not the deploy account 210987654321/],
+    ['existing mode takes no role fields', { ...base, identity: { mode: 'existing', roleArns: [ROLE], trustedPrincipals: [ROLE] } }, /unknown field "trustedPrincipals"/],
   ])('%s', (_name, aws, message) => {
     const problems = problemsOf(aws);
     expect(problems.join('\n')).toMatch(message);

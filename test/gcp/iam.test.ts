@@ -7,7 +7,7 @@
  *   with `<folder>`, and nothing at bucket level.
  */
 import { Testing } from 'cdktf';
-import { GcpXcomStack } from '../../lib/gcp/stack';
+import { GcpXcomStack } from '../../lib/apps/gcp-stack';
 import { GCP_BASE, resources, shippedConfig, synthGcp } from '../terraform/fixtures';
 import { allowed, grantsOf, type Request } from './grants';
 

@@ -10,7 +10,7 @@ import { StorageManagedFolder } from '@cdktf/provider-google/lib/storage-managed
 import { StorageManagedFolderIamMember } from '@cdktf/provider-google/lib/storage-managed-folder-iam-member';
 import { Testing } from 'cdktf';
 import { BINDING_OUTPUT_TF, bindingSchema } from '../../lib/binding';
-import { GcpXcomStack } from '../../lib/gcp/stack';
+import { GcpXcomStack } from '../../lib/apps/gcp-stack';
 import { labelsFromTags } from '../../lib/gcp/labels';
 import { substituteInterpolations } from '../../lib/terraform/binding-output';
 import { GCP_BASE, environment, only, resources, synthGcp } from '../terraform/fixtures';
@@ -206,13 +206,13 @@ describe('GcpXcomStack: identity', () => {
     const members = resources(json, 'google_service_account_iam_member').map(([, m]) => m.member);
     expect(members).toEqual(['serviceAccount:acme-gke-shared.svc.id.goog[airflow/airflow-worker]']);
     expect(JSON.stringify(json)).not.toContain('acme-data-prod.svc.id.goog');
-    expect(stack.identity.workloadPool).toBe('acme-gke-shared.svc.id.goog');
+    expect(stack.identity?.workloadPool).toBe('acme-gke-shared.svc.id.goog');
     expect(only(json, 'google_service_account').project).toBe('acme-data-prod');
     expect(resources(json, 'google_project_iam_custom_role').map(([, r]) => r.project)).toEqual(['acme-data-prod', 'acme-data-prod']);
   });
 
   test('without workloadPool the pool is the bucket project\'s (GKE in the same project)', () => {
-    expect(synthGcp({ gcp: GCP_BASE }).stack.identity.workloadPool).toBe('acme-data-prod.svc.id.goog');
+    expect(synthGcp({ gcp: GCP_BASE }).stack.identity?.workloadPool).toBe('acme-data-prod.svc.id.goog');
   });
 
   test('key mode stores the key as a google_cloud_platform connection in Secret Manager under <prefix>-<conn_id>', () => {

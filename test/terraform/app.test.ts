@@ -5,7 +5,7 @@ import { App, Testing } from 'cdktf';
 import { BINDING_OUTPUT_TF, bindingSchema } from '../../lib/binding';
 import { ConfigError } from '../../lib/config/errors';
 import { parseConfig } from '../../lib/config/load';
-import { buildTerraformApp, selectEnvironments } from '../../lib/terraform/app';
+import { buildTerraformApp, selectEnvironments } from '../../lib/apps/terraform-app';
 import { substituteInterpolations } from '../../lib/terraform/binding-output';
 import { AZURE_BASE, GCP_BASE, shippedConfig } from './fixtures';
 

@@ -2,10 +2,10 @@
 // Types of the cdktf jest matchers (registered at runtime by test/setup.ts).
 import 'cdktf/lib/testing/adapters/jest';
 import { Testing, TerraformStack } from 'cdktf';
-import { AzureXcomStack } from '../../lib/azure/stack';
+import { AzureXcomStack } from '../../lib/apps/azure-stack';
 import { loadConfig, parseConfig } from '../../lib/config/load';
 import type { EnvironmentConfig } from '../../lib/config/schema';
-import { GcpXcomStack } from '../../lib/gcp/stack';
+import { GcpXcomStack } from '../../lib/apps/gcp-stack';
 
 export const GCP_BASE = {
   project: 'acme-data-prod',

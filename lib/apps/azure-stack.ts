@@ -1,13 +1,14 @@
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { TerraformOutput, TerraformStack } from 'cdktf';
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
 import { AirflowBinding, BINDING_SCHEMA_VERSION, BindingIdentity, CONN_TYPE_BY_CLOUD, xcomObjectStoragePath } from '../binding';
 import type { EnvironmentConfig } from '../config/schema';
 import { configureStateBackend } from '../terraform/backend';
 import { addBindingOutput } from '../terraform/binding-output';
 import { stackName } from '../terraform/naming';
-import { XcomIdentity } from './xcom-identity';
-import { XcomStorage } from './xcom-storage';
+import { BlobXcomGrants } from '../azure/grants';
+import { XcomIdentity } from '../azure/xcom-identity';
+import { XcomStorage } from '../azure/xcom-storage';
 
 export interface AzureXcomStackProps {
   /** Environment name (dev, staging, prod, ...). */
@@ -20,55 +21,81 @@ export interface AzureXcomStackProps {
 export class AzureXcomStack extends TerraformStack {
   public readonly binding: AirflowBinding;
   public readonly storage: XcomStorage;
-  public readonly identity: XcomIdentity;
+  /** The identity the stack created (not in mode `existing`). */
+  public readonly identity?: XcomIdentity;
 
   constructor(scope: Construct, props: AzureXcomStackProps) {
     super(scope, stackName('azure', props.environment));
     const { config, environment } = props;
     const azure = config.azure;
     if (!azure) throw new Error(`environment "${environment}" has no azure section`);
-    const workloadIdentity = azure.identity.mode === 'workload-identity';
+    // Shared keys stay on only in key mode: every other mode authenticates with Entra ID.
+    const entraOnly = azure.identity.mode !== 'key';
 
     new AzurermProvider(this, 'azurerm', {
       features: [{ keyVault: [{ purgeSoftDeleteOnDestroy: false, recoverSoftDeletedKeyVaults: true }] }],
       subscriptionId: azure.subscriptionId,
       tenantId: azure.tenantId,
-      // Shared keys are off in workload-identity mode: the provider's data-plane calls must use Entra ID.
-      storageUseAzuread: workloadIdentity,
+      // Shared keys are off outside key mode: the provider's data-plane calls must use Entra ID.
+      storageUseAzuread: entraOnly,
     });
     configureStateBackend(this, azure.state);
 
     const tags = { ...config.tags };
     this.storage = new XcomStorage(this, 'xcom-storage', {
-      settings: azure,
+      resourceGroupName: azure.resourceGroup.name,
+      createResourceGroup: azure.resourceGroup.create,
+      location: azure.location,
+      storageAccountName: azure.storageAccountName,
+      containerName: azure.containerName,
+      blobEndpointSuffix: azure.blobEndpointSuffix,
+      replication: azure.replication,
+      publicNetworkAccess: azure.network.publicNetworkAccess,
+      networkDefaultAction: azure.network.defaultAction,
+      ipRules: azure.network.ipRules,
+      subnetIds: azure.network.subnetIds,
+      softDeleteDays: azure.softDeleteDays,
       prefix: config.xcom.prefix,
       currentDays: config.retention.currentDays,
       noncurrentDays: config.retention.noncurrentDays,
-      sharedAccessKeyEnabled: !workloadIdentity,
+      sharedAccessKeyEnabled: !entraOnly,
       tags,
       preventDestroy: config.removalPolicy === 'retain',
     });
-    this.identity = new XcomIdentity(this, 'xcom-identity', { environment, settings: azure, storage: this.storage, prefix: config.xcom.prefix, tags });
-
     const path = xcomObjectStoragePath('azure', azure.connectionId, azure.containerName, config.xcom.prefix);
-    const mi = this.identity.managedIdentity;
     // `account_host`: adlfs builds the service URL from it (sovereign clouds, custom endpoints).
     const extra: Record<string, string> = { account_name: azure.storageAccountName, account_host: this.storage.blobHost };
     let identity: BindingIdentity;
-    if (mi && azure.identity.mode === 'workload-identity') {
-      // Airflow's abfs filesystem passes these extras to adlfs, which hands them to DefaultAzureCredential.
-      extra.workload_identity_client_id = mi.clientId;
-      extra.workload_identity_tenant_id = mi.tenantId;
-      identity = {
-        mode: 'workload-identity',
-        principal: mi.clientId,
-        tenantId: mi.tenantId,
-        kubernetesServiceAccounts: azure.identity.aks.serviceAccounts.map((s) => ({ namespace: s.namespace, serviceAccount: s.serviceAccount })),
-      };
+    if (azure.identity.mode === 'existing') {
+      // Assignments straight to the named principals; same ids as workload-identity's role and assignment.
+      const grants = new BlobXcomGrants(new Construct(this, 'xcom-identity'), {
+        resourceGroupId: this.storage.resourceGroupId,
+        containerId: this.storage.container.id,
+        storageAccountName: azure.storageAccountName,
+        containerName: azure.containerName,
+        prefix: config.xcom.prefix,
+      });
+      azure.identity.principalIds.forEach((id, index) => grants.grant(id, { suffix: index === 0 ? '' : `-${index + 1}` }));
+      identity = { mode: 'existing', principal: azure.identity.principalIds[0], principals: [...azure.identity.principalIds] };
     } else {
-      const secret = this.identity.secret;
-      if (!secret) throw new Error('key mode without a secret');
-      identity = { mode: 'key', principal: azure.storageAccountName, secret: { store: 'azure-key-vault', ...secret } };
+      const settings = { ...azure, identity: azure.identity };
+      this.identity = new XcomIdentity(this, 'xcom-identity', { environment, settings, storage: this.storage, prefix: config.xcom.prefix, tags });
+      const mi = this.identity.managedIdentity;
+      if (mi && azure.identity.mode === 'workload-identity') {
+        // Airflow's abfs filesystem passes these extras to adlfs, which hands them to DefaultAzureCredential.
+        extra.workload_identity_client_id = mi.clientId;
+        extra.workload_identity_tenant_id = mi.tenantId;
+        identity = {
+          mode: 'workload-identity',
+          principal: mi.clientId,
+          tenantId: mi.tenantId,
+          kubernetesServiceAccounts: azure.identity.aks.serviceAccounts.map((s) => ({ namespace: s.namespace, serviceAccount: s.serviceAccount })),
+        };
+      } else {
+        const secret = this.identity.secret;
+        if (!secret) throw new Error('key mode without a secret');
+        identity = { mode: 'key', principal: azure.storageAccountName, secret: { store: 'azure-key-vault', ...secret } };
+      }
     }
     this.binding = {
       schemaVersion: BINDING_SCHEMA_VERSION,
@@ -84,10 +111,11 @@ export class AzureXcomStack extends TerraformStack {
     new TerraformOutput(this, 'storage_account_name', { value: this.storage.account.name, description: 'Storage account' });
     new TerraformOutput(this, 'container_name', { value: this.storage.container.name, description: 'XCom container' });
     new TerraformOutput(this, 'xcom_objectstorage_path', { value: path, description: 'AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_PATH' });
+    const mi = this.identity?.managedIdentity;
     if (mi) {
       new TerraformOutput(this, 'managed_identity_client_id', { value: mi.clientId, description: 'Client id for the AKS service account annotation azure.workload.identity/client-id' });
     }
-    if (this.identity.secret) {
+    if (this.identity?.secret) {
       new TerraformOutput(this, 'key_vault_uri', { value: this.identity.secret.id, description: 'Key Vault holding the Airflow connection (key mode)' });
       new TerraformOutput(this, 'connection_secret_name', { value: this.identity.secret.name, description: 'Key Vault secret holding the Airflow connection (key mode)' });
     }

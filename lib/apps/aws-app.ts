@@ -1,7 +1,7 @@
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { ConfigError, defaultAwsConnectionsPrefix, selectEnvironment, type AwsSettings, type EnvironmentConfig, type KitConfig } from '../config';
-import { AirflowXcomsStack, defaultStackName } from './stack';
+import { AirflowXcomsStack, defaultStackName } from './aws-stack';
 
 export interface BuildAwsAppOptions {
   /**

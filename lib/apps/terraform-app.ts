@@ -3,10 +3,10 @@
  * (`gcp-<env>`, `azure-<env>`), all from the same environments file as the AWS app.
  */
 import type { App, TerraformStack } from 'cdktf';
-import { AzureXcomStack } from '../azure/stack';
+import { AzureXcomStack } from './azure-stack';
 import { ConfigError } from '../config/errors';
 import { selectEnvironment, type KitConfig } from '../config/load';
-import { GcpXcomStack, defaultGcsBucketName } from '../gcp/stack';
+import { GcpXcomStack, defaultGcsBucketName } from './gcp-stack';
 
 /**
  * The environments to synthesize: the named one, or every environment when `name` is empty.

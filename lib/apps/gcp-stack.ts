@@ -1,15 +1,16 @@
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { TerraformOutput, TerraformStack } from 'cdktf';
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
 import { AirflowBinding, BINDING_SCHEMA_VERSION, BindingIdentity, CONN_TYPE_BY_CLOUD, xcomObjectStoragePath } from '../binding';
 import { gcsBucketNameProblems } from '../config/gcp';
 import type { EnvironmentConfig } from '../config/schema';
 import { configureStateBackend } from '../terraform/backend';
 import { addBindingOutput } from '../terraform/binding-output';
 import { stackName } from '../terraform/naming';
-import { labelsFromTags } from './labels';
-import { XcomBucket } from './xcom-bucket';
-import { XcomIdentity } from './xcom-identity';
+import { GcsXcomGrants, iamMember } from '../gcp/grants';
+import { labelsFromTags } from '../gcp/labels';
+import { XcomBucket } from '../gcp/xcom-bucket';
+import { XcomIdentity } from '../gcp/xcom-identity';
 
 export interface GcpXcomStackProps {
   /** Environment name (dev, staging, prod, ...). */
@@ -27,7 +28,8 @@ export function defaultGcsBucketName(project: string, environment: string): stri
 export class GcpXcomStack extends TerraformStack {
   public readonly binding: AirflowBinding;
   public readonly bucket: XcomBucket;
-  public readonly identity: XcomIdentity;
+  /** The service account the stack created (not in mode `existing`). */
+  public readonly identity?: XcomIdentity;
 
   constructor(scope: Construct, props: GcpXcomStackProps) {
     super(scope, stackName('gcp', props.environment));
@@ -59,26 +61,42 @@ export class GcpXcomStack extends TerraformStack {
       preventDestroy: config.removalPolicy === 'retain',
     });
 
-    this.identity = new XcomIdentity(this, 'xcom-identity', {
-      project: gcp.project,
-      environment,
-      bucketName: this.bucket.bucket.name,
-      location: gcp.location,
-      prefix: config.xcom.prefix,
-      connectionId: gcp.connectionId,
-      identity: gcp.identity,
-      labels,
-    });
-
     const path = xcomObjectStoragePath('gcp', gcp.connectionId, bucketName, config.xcom.prefix);
-    const identity: BindingIdentity = {
-      mode: gcp.identity.mode,
-      principal: this.identity.serviceAccount.email,
-      ...(gcp.identity.mode === 'workload-identity'
-        ? { kubernetesServiceAccounts: gcp.identity.kubernetes.map((k) => ({ namespace: k.namespace, serviceAccount: k.serviceAccount })) }
-        : {}),
-      ...(this.identity.secret ? { secret: { store: 'gcp-secret-manager' as const, ...this.identity.secret } } : {}),
-    };
+    let identity: BindingIdentity;
+    let principal: string;
+    if (gcp.identity.mode === 'existing') {
+      // Grants straight to the named service accounts; same ids as the other modes' roles and folder.
+      const grants = new GcsXcomGrants(new Construct(this, 'xcom-identity'), {
+        project: gcp.project,
+        bucketName: this.bucket.bucket.name,
+        prefix: config.xcom.prefix,
+        roleSuffix: environment.replace(/-/g, '_'),
+        label: environment,
+      });
+      gcp.identity.serviceAccounts.forEach((email, index) => grants.grant(iamMember(email), index === 0 ? '' : `-${index + 1}`));
+      principal = gcp.identity.serviceAccounts[0];
+      identity = { mode: 'existing', principal, principals: [...gcp.identity.serviceAccounts] };
+    } else {
+      this.identity = new XcomIdentity(this, 'xcom-identity', {
+        project: gcp.project,
+        environment,
+        bucketName: this.bucket.bucket.name,
+        location: gcp.location,
+        prefix: config.xcom.prefix,
+        connectionId: gcp.connectionId,
+        identity: gcp.identity,
+        labels,
+      });
+      principal = this.identity.serviceAccount.email;
+      identity = {
+        mode: gcp.identity.mode,
+        principal,
+        ...(gcp.identity.mode === 'workload-identity'
+          ? { kubernetesServiceAccounts: gcp.identity.kubernetes.map((k) => ({ namespace: k.namespace, serviceAccount: k.serviceAccount })) }
+          : {}),
+        ...(this.identity.secret ? { secret: { store: 'gcp-secret-manager' as const, ...this.identity.secret } } : {}),
+      };
+    }
     this.binding = {
       schemaVersion: BINDING_SCHEMA_VERSION,
       cloud: 'gcp',
@@ -92,8 +110,8 @@ export class GcpXcomStack extends TerraformStack {
 
     new TerraformOutput(this, 'bucket_name', { value: this.bucket.bucket.name, description: 'XCom bucket' });
     new TerraformOutput(this, 'xcom_objectstorage_path', { value: path, description: 'AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_PATH' });
-    new TerraformOutput(this, 'service_account_email', { value: this.identity.serviceAccount.email, description: 'Service account Airflow acts as' });
-    if (this.identity.secret) {
+    new TerraformOutput(this, 'service_account_email', { value: principal, description: 'Service account Airflow acts as' });
+    if (this.identity?.secret) {
       new TerraformOutput(this, 'connection_secret_id', { value: this.identity.secret.id, description: 'Secret Manager secret holding the Airflow connection (key mode)' });
     }
   }
