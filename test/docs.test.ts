@@ -75,7 +75,7 @@ describe('documented commands', () => {
     // Output files go to a temporary directory, never into the repository.
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'xcomkit-docs-'));
     const argv = args(command).slice(2);
-    for (let i = 0; i < argv.length - 1; i++) if (['-o', '--output', '--secret-output'].includes(argv[i])) argv[i + 1] = path.join(out, path.basename(argv[i + 1]));
+    for (let i = 0; i < argv.length - 1; i++) if (['-o', '--output', '--secret-output', '--plot'].includes(argv[i])) argv[i + 1] = path.join(out, path.basename(argv[i + 1]));
     const r = await cli(argv);
     fs.rmSync(out, { recursive: true, force: true });
     expect(r.stderr).not.toMatch(/unknown option|unknown command|missing required argument|too many arguments|argument .* is invalid|Allowed choices/);
