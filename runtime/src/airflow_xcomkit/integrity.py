@@ -40,3 +40,25 @@ def matches(recorded: str, data: bytes | memoryview, key: bytes | None) -> bool:
         return False
     digest.update(data)
     return hmac.compare_digest(digest.hexdigest(), expected)
+
+
+class Verifier:
+    """Checks bytes fed piece by piece against a recorded digest (the streaming form of ``matches``)."""
+
+    def __init__(self, recorded: str, key: bytes | None):
+        self._expected: str | None = None
+        self._digest: Any = None
+        if recorded.startswith(HMAC_PREFIX):
+            if key is not None:
+                self._digest = new_digest(key)
+                self._expected = recorded[len(HMAC_PREFIX) :]
+        elif recorded.startswith(SHA_PREFIX):
+            self._digest = hashlib.sha256()
+            self._expected = recorded[len(SHA_PREFIX) :]
+
+    def update(self, data: Any) -> None:
+        if self._digest is not None:
+            self._digest.update(data)
+
+    def matches(self) -> bool:
+        return self._expected is not None and hmac.compare_digest(self._digest.hexdigest(), self._expected)
