@@ -19,6 +19,7 @@ hold when closed, and their ``__exit__`` and ``__del__`` close them even after a
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
 import uuid
@@ -144,24 +145,47 @@ class ObjectStream:
         f.closed = True
 
 
+#: Ranges of a large object in flight at once while the caller consumes the previous one.
+READ_AHEAD = 2
+
+
 def read_chunks(url: str, size: int) -> Iterator[bytes]:
     """The object's bytes in ranges of at most ``BLOCK_SIZE``, then up to one byte past ``size``.
 
-    A value up to ``BLOCK_SIZE`` is one ranged GET. The extra byte tells a grown object from an
-    intact one without reading past it; a short range means the object shrank. FileNotFoundError
-    if it is absent.
+    A value up to ``BLOCK_SIZE`` is one ranged GET. A larger one is fetched ``READ_AHEAD`` ranges
+    at a time (memory: that many blocks), so the network and the caller's decoding overlap. The
+    extra byte tells a grown object from an intact one without reading past it; a short range means
+    the object shrank. FileNotFoundError if it is absent.
     """
     fs, path = _fs_and_path(url)
     end = size + 1
-    start = 0
-    while start < end:
-        stop = min(start + BLOCK_SIZE, end)
-        data = fs.cat_file(path, start=start, end=stop)
-        if data:
-            yield data
-        if len(data) < stop - start:
-            return
-        start = stop
+    ranges = [(start, min(start + BLOCK_SIZE, end)) for start in range(0, end, BLOCK_SIZE)]
+    if len(ranges) == 1:
+        yield fs.cat_file(path, start=0, end=end)
+        return
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    pending = iter(ranges)
+    with ThreadPoolExecutor(max_workers=READ_AHEAD, thread_name_prefix="xcomkit-read") as pool:
+        in_flight: deque = deque()
+        try:
+            for start, stop in itertools.islice(pending, READ_AHEAD):
+                in_flight.append((stop - start, pool.submit(fs.cat_file, path, start=start, end=stop)))
+            while in_flight:
+                expected, future = in_flight.popleft()
+                data = future.result()
+                following = next(pending, None)
+                if following is not None and len(data) == expected:
+                    start, stop = following
+                    in_flight.append((stop - start, pool.submit(fs.cat_file, path, start=start, end=stop)))
+                if data:
+                    yield data
+                if len(data) < expected:
+                    return
+        finally:
+            for _, future in in_flight:
+                future.cancel()
 
 
 def read_bytes(url: str, limit: int) -> bytes:

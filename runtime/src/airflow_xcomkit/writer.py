@@ -89,6 +89,9 @@ class ObjectSink(io.RawIOBase):
                 self._drain(final=True)
                 self._each(lambda i: self._commit(i))
             return list(self.errors)
+        except BaseException:
+            self.abandon()  # interrupted: whatever is not completed yet is aborted
+            raise
         finally:
             self._shutdown()
 
