@@ -26,24 +26,11 @@ def label(key: bytes | None, hexdigest: str) -> str:
     return (SHA_PREFIX if key is None else HMAC_PREFIX) + hexdigest
 
 
-def matches(recorded: str, data: bytes | memoryview, key: bytes | None) -> bool:
-    """True if ``data`` has the recorded digest. An HMAC reference needs the key to be checked."""
-    if recorded.startswith(HMAC_PREFIX):
-        if key is None:
-            return False
-        digest = new_digest(key)
-        expected = recorded[len(HMAC_PREFIX) :]
-    elif recorded.startswith(SHA_PREFIX):
-        digest = hashlib.sha256()
-        expected = recorded[len(SHA_PREFIX) :]
-    else:
-        return False
-    digest.update(data)
-    return hmac.compare_digest(digest.hexdigest(), expected)
-
-
 class Verifier:
-    """Checks bytes fed piece by piece against a recorded digest (the streaming form of ``matches``)."""
+    """Checks bytes fed piece by piece against a recorded digest.
+
+    An HMAC reference needs the key to be checked; without it (or with an unknown label) nothing matches.
+    """
 
     def __init__(self, recorded: str, key: bytes | None):
         self._expected: str | None = None
