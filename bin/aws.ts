@@ -6,19 +6,22 @@
  * cdk-nag's AwsSolutions checks and aws-cdk-lib's template validation run on every synth.
  */
 import { buildAwsApp, newAwsApp } from '../lib/aws/app';
-import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from '../lib/config';
+import { CONFIG_ERROR_EXIT_CODE, ConfigError, DEFAULT_CONFIG_FILE, loadConfig, warnAboutSampleValues } from '../lib/config';
 
 function main(): void {
   // Built-in template validation stays on here (the default); CDK context from cdk.json and -c wins.
   const app = newAwsApp();
   const env = app.node.tryGetContext('env') as string | undefined;
   const file = (app.node.tryGetContext('config') as string | undefined) ?? DEFAULT_CONFIG_FILE;
+  const environment = env === undefined || env === '' ? undefined : String(env);
   try {
-    buildAwsApp(loadConfig(file), { app, environment: env === undefined || env === '' ? undefined : String(env) });
+    const config = loadConfig(file);
+    buildAwsApp(config, { app, environment });
+    warnAboutSampleValues(config, environment ? [environment] : undefined);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
-      process.exit(1);
+      process.exit(CONFIG_ERROR_EXIT_CODE);
     }
     throw err;
   }

@@ -5,8 +5,9 @@
  * Output goes to cdktf.out/stacks/<cloud>-<env>/cdk.tf.json (CDKTF_OUTDIR when cdktf sets it).
  */
 import { App } from 'cdktf';
-import { ConfigError } from '../lib/config/errors';
+import { CONFIG_ERROR_EXIT_CODE, ConfigError } from '../lib/config/errors';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../lib/config/load';
+import { warnAboutSampleValues } from '../lib/config/samples';
 import { buildTerraformApp } from '../lib/terraform/app';
 
 function main(): void {
@@ -17,6 +18,7 @@ function main(): void {
   if (stacks.length === 0) {
     throw new ConfigError(config.source, [`no environment${environment ? ` "${environment}"` : ''} has a gcp or azure section: nothing to synthesize`]);
   }
+  warnAboutSampleValues(config, environment ? [environment] : undefined);
   app.synth();
   if (!process.env.CDKTF_OUTDIR) {
     process.stdout.write(`Synthesized ${stacks.map((s) => s.node.id).join(', ')}\n`);
@@ -28,7 +30,7 @@ try {
 } catch (err) {
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);
-    process.exit(2);
+    process.exit(CONFIG_ERROR_EXIT_CODE); // the same code as the CDK app
   }
   throw err;
 }

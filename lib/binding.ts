@@ -7,7 +7,36 @@
  * Compatibility: additive changes keep `schemaVersion`; a field removed or changed in meaning bumps it.
  */
 import { z } from 'zod';
-import { COMPRESSIONS } from './config/common';
+import {
+  BUCKET_WORD,
+  bucketNameProblems,
+  COMPRESSIONS,
+  CONNECTION_ID,
+  CONNECTION_ID_RULE,
+  CONNECTIONS_PREFIX,
+  controlCharacterProblem,
+  DEPLOY_TIME_PLACEHOLDER,
+  ENVIRONMENT_NAME,
+  ENVIRONMENT_NAME_RULE,
+  AZURE_STORAGE_ACCOUNT,
+  AZURE_STORAGE_ACCOUNT_RULE,
+  KUBERNETES_NAME,
+  prefixProblems,
+  regionProblem,
+} from './rules';
+
+/**
+ * Every string of a binding: no control characters. A newline in an environment name or a secret
+ * prefix would otherwise end a comment line of a shell, dotenv or YAML output and start a command or
+ * a document of the binding author's choosing.
+ */
+const text = () =>
+  z.string().superRefine((value, ctx) => {
+    const problem = controlCharacterProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+const nonEmptyText = () => text().min(1, { message: 'must not be empty' });
+const isDeployTime = (value: string) => DEPLOY_TIME_PLACEHOLDER.test(value);
 
 export const BINDING_SCHEMA_VERSION = 1 as const;
 /** CloudFormation output key of the binding JSON. */
@@ -32,13 +61,19 @@ export const secretRefSchema = z
   .object({
     store: z.enum(['aws-secrets-manager', 'gcp-secret-manager', 'azure-key-vault']),
     /** Full secret name as stored, prefix included: `airflow/connections/aws_xcoms`. */
-    name: z.string().min(1),
+    name: nonEmptyText(),
     /** Prefix Airflow's secrets backend is configured with (`connections_prefix`). */
-    connectionsPrefix: z.string().min(1),
+    connectionsPrefix: nonEmptyText(),
     /** Store-specific locator: AWS secret ARN, GCP `projects/<p>/secrets/<name>`, Azure vault URL. */
-    id: z.string().min(1),
+    id: nonEmptyText(),
   })
-  .strict();
+  .strict()
+  .superRefine((ref, ctx) => {
+    const { pattern, rule } = CONNECTIONS_PREFIX[ref.store];
+    if (!pattern.test(ref.connectionsPrefix) && !isDeployTime(ref.connectionsPrefix)) {
+      ctx.addIssue({ code: 'custom', path: ['connectionsPrefix'], input: ref.connectionsPrefix, message: rule });
+    }
+  });
 
 export const identitySchema = z
   .object({
@@ -47,13 +82,22 @@ export const identitySchema = z
      * The principal Airflow acts as: IAM user name or role ARN (AWS), service-account e-mail (GCP),
      * managed identity client id (Azure).
      */
-    principal: z.string().min(1),
+    principal: nonEmptyText(),
     /** AWS role mode: the role ARN Airflow assumes (`role_arn` in the connection extra). */
-    roleArn: z.string().optional(),
+    roleArn: text().optional(),
     /** Azure workload identity: tenant of the managed identity. */
-    tenantId: z.string().optional(),
+    tenantId: text().optional(),
     /** Kubernetes service accounts bound to the identity (IRSA, GKE/AKS workload identity). */
-    kubernetesServiceAccounts: z.array(z.object({ namespace: z.string(), serviceAccount: z.string() }).strict()).optional(),
+    kubernetesServiceAccounts: z
+      .array(
+        z
+          .object({
+            namespace: z.string().regex(KUBERNETES_NAME, { message: 'must be a Kubernetes namespace name (RFC 1123 label)' }),
+            serviceAccount: z.string().regex(KUBERNETES_NAME, { message: 'must be a Kubernetes service account name (RFC 1123 label)' }),
+          })
+          .strict(),
+      )
+      .optional(),
     /** Set when the credential is a stored secret (modes `user` and `key`). */
     secret: secretRefSchema.optional(),
   })
@@ -63,38 +107,59 @@ export const bindingSchema = z
   .object({
     schemaVersion: z.literal(BINDING_SCHEMA_VERSION),
     cloud: z.enum(CLOUDS),
-    environment: z.string().min(1),
+    environment: text().regex(ENVIRONMENT_NAME, { message: ENVIRONMENT_NAME_RULE }),
     storage: z
       .object({
         /** Bucket (S3, GCS) or container (Azure). */
-        bucket: z.string().min(1),
+        bucket: nonEmptyText(),
         /** Key prefix without leading or trailing "/"; empty only for a dedicated bucket. */
-        prefix: z.string(),
+        prefix: text().superRefine((value, ctx) => {
+          if (isDeployTime(value)) return; // reported as "must be known at synth time" by the binding checks
+          for (const problem of prefixProblems(value)) ctx.addIssue({ code: 'custom', message: problem });
+        }),
         /** AWS region, GCS location or Azure region. */
-        region: z.string().min(1),
+        region: nonEmptyText(),
         /** Azure storage account name. */
-        account: z.string().optional(),
+        account: text().optional(),
       })
       .strict(),
     xcom: z
       .object({
         /** `AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_PATH`: `<scheme>://<conn_id>@<bucket>/<prefix>`. */
-        path: z.string().min(1),
+        path: nonEmptyText(),
         threshold: z.number().int().min(-1),
         compression: z.enum(COMPRESSIONS).nullable(),
       })
       .strict(),
     connection: z
       .object({
-        id: z.string().min(1),
+        id: z.string().regex(CONNECTION_ID, { message: CONNECTION_ID_RULE }),
         type: z.enum(['aws', 'google_cloud_platform', 'wasb']),
-        /** Non-secret connection extras (`region_name`, `role_arn`, `project`, `account_name`, ...). */
-        extra: z.record(z.string(), z.string()),
+        /**
+         * Non-secret connection extras (`region_name`, `role_arn`, `project`, `account_name`, ...). A
+         * secret-shaped key (`password`, `account_key`, ...) is accepted but handled as a credential.
+         */
+        extra: z.record(text().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'connection extra names hold only letters, digits and "_"' }), text()),
       })
       .strict(),
     identity: identitySchema,
   })
-  .strict();
+  .strict()
+  .superRefine((b, ctx) => {
+    // The cloud's own naming rules, as the environments file applies them (placeholders wait for deployment).
+    const { bucket, region, account } = b.storage;
+    if (!isDeployTime(bucket)) {
+      const problems = bucketNameProblems(b.cloud, bucket);
+      if (problems.length > 0) {
+        ctx.addIssue({ code: 'custom', path: ['storage', 'bucket'], input: bucket, message: `is not a valid ${BUCKET_WORD[b.cloud]}: it ${problems.join('; it ')}` });
+      }
+    }
+    const regionIssue = isDeployTime(region) ? undefined : regionProblem(b.cloud, region);
+    if (regionIssue) ctx.addIssue({ code: 'custom', path: ['storage', 'region'], input: region, message: regionIssue });
+    if (account !== undefined && !isDeployTime(account) && !AZURE_STORAGE_ACCOUNT.test(account)) {
+      ctx.addIssue({ code: 'custom', path: ['storage', 'account'], input: account, message: AZURE_STORAGE_ACCOUNT_RULE });
+    }
+  });
 
 export type AirflowBinding = z.infer<typeof bindingSchema>;
 export type SecretStore = SecretRef['store'];

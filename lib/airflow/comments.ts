@@ -1,5 +1,22 @@
-/** Comment lines shared by the formats that have comments (dotenv, shell, YAML). */
+/**
+ * Comment lines shared by the formats that have comments (dotenv, shell, YAML). Binding strings reach
+ * these lines (environment, paths, secret names): every line goes through {@link commentText}, so
+ * none can end the comment, even if validation were bypassed.
+ */
+import { CONTROL_CHARACTERS } from '../rules';
 import { AirflowSettings, Setting } from './settings';
+
+const CONTROL_GLOBAL = new RegExp(CONTROL_CHARACTERS.source, 'g');
+
+/** `text` with every control character (newline, CR, ...) written as `\uXXXX`: one inert comment line. */
+export function commentText(text: string): string {
+  return text.replace(CONTROL_GLOBAL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Lines as `# ` comments, each made inert by {@link commentText}. */
+export function commentBlock(lines: readonly string[]): string {
+  return lines.map((l) => `# ${commentText(l)}`).join('\n') + '\n';
+}
 
 export function headerLines(s: AirflowSettings): string[] {
   const [primary, ...mirrors] = s.bindings;
@@ -30,10 +47,10 @@ export function placeholderLines(settings: readonly Setting[]): string[] {
 
 /** Line formats (dotenv, shell): `# ` header, then each setting as `line(setting)`, its placeholder comment above it. */
 export function commentedLines(s: AirflowSettings, line: (setting: Setting) => string): string {
-  const lines = headerLines(s).map((l) => `# ${l}`);
+  const lines = headerLines(s).map((l) => `# ${commentText(l)}`);
   for (const setting of s.settings) {
     const comment = placeholderComment(setting);
-    if (comment) lines.push(`# ${comment}`);
+    if (comment) lines.push(`# ${commentText(comment)}`);
     lines.push(line(setting));
   }
   return lines.join('\n') + '\n';

@@ -24,7 +24,13 @@ export function requirementsFor(bindings: readonly AirflowBinding[], backend: Ba
   const clouds = [...new Set(bindings.map((b) => b.cloud))];
   const out: Requirement[] = [{ name: 'apache-airflow-providers-common-io', why: 'ObjectStoragePath and the XCom object storage backend' }];
   for (const cloud of clouds) out.push({ name: PROVIDER_BY_CLOUD[cloud], why: `${cloud} connection and filesystem` });
-  if (backend === 'xcomkit') out.push({ name: `airflow-xcomkit[${clouds.join(',')}]`, why: 'the runtime backend airflow_xcomkit.backend.XComKitBackend' });
+  // The runtime package is not published on PyPI: pip installs it from the kit's runtime/ directory.
+  if (backend === 'xcomkit') {
+    out.push({
+      name: `./runtime[${clouds.join(',')}]`,
+      why: 'airflow-xcomkit (the runtime backend), not on PyPI: the path of this kit\'s runtime/ directory as your image build sees it',
+    });
+  }
   const compression = bindings[0]?.xcom.compression;
   if (compression && COMPRESSION_LIBRARIES[compression]) {
     out.push({ name: COMPRESSION_LIBRARIES[compression], why: `registers the "${compression}" codec in fsspec` });

@@ -7,6 +7,7 @@ import { AirflowBinding, connectionSecretName, SecretRef } from '../binding';
 import { AirflowSettingsError } from './errors';
 import { airflowEnvVar, connectionEnvVar } from './names';
 import { findPlaceholders, hasPlaceholder } from './placeholder';
+import { isSecretShapedKey, showValue } from '../rules';
 import { SECRET_MODES } from './validate';
 
 export const BACKENDS = ['stock', 'xcomkit'] as const;
@@ -33,6 +34,8 @@ export interface ConfigOption {
   readonly name: string;
   readonly value: string;
   readonly placeholders: readonly string[];
+  /** The binding fields the value comes from, for messages (`xcom.path`). */
+  readonly origin: string;
 }
 
 export interface ConnectionSetting {
@@ -48,6 +51,8 @@ export interface ConnectionSetting {
   readonly ambient: boolean;
   readonly cloud: AirflowBinding['cloud'];
   readonly placeholders: readonly string[];
+  /** Where the value comes from, for messages (`connection.extra of aws/dev`, `secret "..."`). */
+  readonly origin: string;
 }
 
 /**
@@ -109,8 +114,8 @@ export interface SettingsOptions {
 
 const label = (b: AirflowBinding) => `${b.cloud}/${b.environment}`;
 
-function option(section: string, key: string, value: string): ConfigOption {
-  return { kind: 'config', section, key, name: airflowEnvVar(section, key), value, placeholders: findPlaceholders(value) };
+function option(section: string, key: string, value: string, origin: string): ConfigOption {
+  return { kind: 'config', section, key, name: airflowEnvVar(section, key), value, placeholders: findPlaceholders(value), origin };
 }
 
 /**
@@ -174,7 +179,7 @@ export function secretsBackendFor(b: AirflowBinding): SecretsBackendSpec {
     case 'gcp-secret-manager': {
       // CloudSecretManagerBackend, sep "-" unless the stored name shows another; the project from the secret id.
       const project = /^projects\/([^/]+)\/secrets\//.exec(ref.id)?.[1];
-      if (!project) throw new AirflowSettingsError(label(b), [`identity.secret.id "${ref.id}" is not of the form projects/<project>/secrets/<name>`]);
+      if (!project) throw new AirflowSettingsError(label(b), [`identity.secret.id ${showValue(ref.id)} is not of the form projects/<project>/secrets/<name>`]);
       let sep = defaultSep;
       if (ref.name.startsWith(ref.connectionsPrefix) && ref.name.endsWith(connId)) {
         const middle = ref.name.slice(ref.connectionsPrefix.length, ref.name.length - connId.length);
@@ -192,7 +197,7 @@ export function secretsBackendFor(b: AirflowBinding): SecretsBackendSpec {
   }
   if (!hasPlaceholder(ref.name) && ref.name !== expected) {
     throw new AirflowSettingsError(label(b), [
-      `identity.secret.name "${ref.name}" is not where ${className.split('.').pop()} looks for connection "${connId}" with connections_prefix "${ref.connectionsPrefix}" (it reads "${expected}"); fix the stack's secret name or prefix`,
+      `identity.secret.name ${showValue(ref.name)} is not where ${className.split('.').pop()} looks for connection "${connId}" with connections_prefix ${showValue(ref.connectionsPrefix)} (it reads ${showValue(expected)}); fix the stack's secret name or prefix`,
     ]);
   }
   return { className, kwargs };
@@ -222,14 +227,14 @@ export function buildSettings(primary: AirflowBinding, options: SettingsOptions 
   if (dup) problems.push(`location ${dup} is given twice (primary and mirror must differ)`);
 
   const settings: Setting[] = [
-    option('core', 'xcom_backend', BACKEND_CLASSES[backend]),
-    option('common.io', 'xcom_objectstorage_path', primary.xcom.path),
-    option('common.io', 'xcom_objectstorage_threshold', String(primary.xcom.threshold)),
+    option('core', 'xcom_backend', BACKEND_CLASSES[backend], '--backend'),
+    option('common.io', 'xcom_objectstorage_path', primary.xcom.path, `xcom.path of ${label(primary)}`),
+    option('common.io', 'xcom_objectstorage_threshold', String(primary.xcom.threshold), `xcom.threshold of ${label(primary)}`),
   ];
   // The provider reads `conf.get(..., fallback=None) or None` with default "": omitting the option is "no compression".
-  if (primary.xcom.compression !== null) settings.push(option('common.io', 'xcom_objectstorage_compression', primary.xcom.compression));
+  if (primary.xcom.compression !== null) settings.push(option('common.io', 'xcom_objectstorage_compression', primary.xcom.compression, `xcom.compression of ${label(primary)}`));
   if (mirrors.length > 0) {
-    settings.push(option('xcomkit', 'mirrors', JSON.stringify(mirrors.map((m) => m.xcom.path))));
+    settings.push(option('xcomkit', 'mirrors', JSON.stringify(mirrors.map((m) => m.xcom.path)), `xcom.path of ${mirrors.map(label).join(', ')}`));
     for (const m of mirrors) {
       if (m.xcom.threshold !== primary.xcom.threshold || m.xcom.compression !== primary.xcom.compression) {
         notes.push(`mirror ${label(m)} uses the primary's threshold and compression (its own ${m.xcom.threshold}/${m.xcom.compression ?? 'none'} are ignored)`);
@@ -248,10 +253,12 @@ export function buildSettings(primary: AirflowBinding, options: SettingsOptions 
     if (!secretMode) {
       const value = ambientConnection(b);
       descriptor = `conn:${value}`;
-      setting = { kind: 'connection', connId: id, name: connectionEnvVar(id), value, secret: false, ambient: true, cloud: b.cloud, placeholders: findPlaceholders(value) };
+      // An extra shaped like a credential (password, account_key, ...) makes the connection a secret.
+      const secret = Object.keys(b.connection.extra).some(isSecretShapedKey);
+      setting = { kind: 'connection', connId: id, name: connectionEnvVar(id), value, secret, ambient: true, cloud: b.cloud, placeholders: findPlaceholders(value), origin: `connection.extra and identity of ${label(b)}` };
     } else if (resolved[id] !== undefined) {
       descriptor = `secret:${JSON.stringify(b.identity.secret)}`;
-      setting = { kind: 'connection', connId: id, name: connectionEnvVar(id), value: resolved[id], secret: true, ambient: false, cloud: b.cloud, placeholders: [] };
+      setting = { kind: 'connection', connId: id, name: connectionEnvVar(id), value: resolved[id], secret: true, ambient: false, cloud: b.cloud, placeholders: [], origin: `the secret "${b.identity.secret?.name ?? '?'}" read by --resolve-secrets` };
     } else {
       descriptor = `secret:${JSON.stringify(b.identity.secret)}`;
       spec = secretsBackendFor(b);
@@ -277,7 +284,8 @@ export function buildSettings(primary: AirflowBinding, options: SettingsOptions 
       );
     } else {
       const spec = specs[0].backend!;
-      settings.push(option('secrets', 'backend', spec.className), option('secrets', 'backend_kwargs', JSON.stringify(spec.kwargs)));
+      const origin = `identity.secret of ${specs.map((c) => label(c.from)).join(', ')}`;
+      settings.push(option('secrets', 'backend', spec.className, origin), option('secrets', 'backend_kwargs', JSON.stringify(spec.kwargs), origin));
     }
   }
   for (const c of connections.values()) if (c.setting) settings.push(c.setting);

@@ -3,7 +3,7 @@
  * the field, the bad value and the fix. Placeholders are accepted only where a deploy-time value goes.
  */
 import { AirflowBinding, bindingSchema, Cloud, CLOUDS, CONN_TYPE_BY_CLOUD, SCHEME_BY_CLOUD, SecretRef } from '../binding';
-import { COMPRESSION_SUGGESTIONS, COMPRESSIONS, CONNECTION_ID } from '../config/common';
+import { compressionProblem, CONNECTION_ID, CONNECTION_ID_RULE, showValue } from '../rules';
 import { AirflowSettingsError } from './errors';
 import { hasPlaceholder } from './placeholder';
 
@@ -28,26 +28,20 @@ const AZURE_WRONG_SCHEMES = ['az', 'wasb', 'wasbs', 'https', 'http'];
 function get(obj: unknown, ...keys: string[]): unknown {
   let cur = obj;
   for (const key of keys) {
-    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
+    if (cur === null || typeof cur !== 'object') return undefined;
     cur = (cur as Record<string, unknown>)[key];
   }
   return cur;
 }
 
-const show = (value: unknown) => JSON.stringify(value);
+const show = showValue;
 
 /** Checks whose messages must be friendlier than a schema error (run on the raw document). */
 function friendlyChecks(raw: unknown): string[] {
   const problems: string[] = [];
   const compression = get(raw, 'xcom', 'compression');
-  if (compression !== null && compression !== undefined && !(COMPRESSIONS as readonly unknown[]).includes(compression)) {
-    const suggestion = typeof compression === 'string' ? COMPRESSION_SUGGESTIONS[compression.toLowerCase()] : undefined;
-    problems.push(
-      `xcom.compression ${show(compression)} is not a codec fsspec registers` +
-        (suggestion ? `; use "${suggestion}"` : '') +
-        ` (allowed: ${COMPRESSIONS.join(', ')}, or null for none)`,
-    );
-  }
+  const compressionIssue = compression === undefined ? undefined : compressionProblem(compression);
+  if (compressionIssue) problems.push(`xcom.compression ${show(compression)} is not a codec fsspec registers: ${compressionIssue}`);
   const threshold = get(raw, 'xcom', 'threshold');
   if (threshold !== undefined && !(typeof threshold === 'number' && Number.isInteger(threshold) && threshold >= -1)) {
     problems.push(
@@ -57,7 +51,7 @@ function friendlyChecks(raw: unknown): string[] {
   const connId = get(raw, 'connection', 'id');
   if (typeof connId === 'string' && !CONNECTION_ID.test(connId)) {
     problems.push(
-      `connection.id ${show(connId)} is not a valid connection id: it must match ${CONNECTION_ID} (it becomes AIRFLOW_CONN_<ID> and the user part of the XCom path)`,
+      `connection.id ${show(connId)} is not a valid connection id: it ${CONNECTION_ID_RULE}`,
     );
   }
   return problems;
@@ -153,9 +147,12 @@ function schemaProblems(raw: unknown): { binding?: AirflowBinding; problems: str
   if (result.success) return { binding: result.data, problems: [] };
   return {
     problems: result.error.issues.map((issue) => {
+      // The same sentence as the environments file's errors: `field: value is not valid: rule`.
       const field = issue.path.join('.') || '(binding)';
       const value = get(raw, ...issue.path.map(String));
-      return `${field}${value === undefined ? '' : ` ${show(value)}`}: ${issue.message}`;
+      if (value === undefined) return `${field} is required but missing${issue.code === 'invalid_type' ? '' : `: ${issue.message}`}`;
+      if (issue.code === 'unrecognized_keys') return `${field}: unknown field(s) ${issue.keys.map((k) => show(k)).join(', ')}`;
+      return `${field}: ${show(value)} is not valid: ${issue.message}`;
     }),
   };
 }

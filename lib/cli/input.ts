@@ -21,12 +21,15 @@ export interface Candidate {
   readonly raw: unknown;
   /** From a synth: deploy-time values are placeholders. */
   readonly synthesized: boolean;
+  /** The output is marked `sensitive` (Terraform): what is rendered from it is handled as a secret. */
+  readonly sensitive?: boolean;
 }
 
 export interface FoundBinding {
   readonly origin: string;
   readonly binding: AirflowBinding;
   readonly synthesized: boolean;
+  readonly sensitive: boolean;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -65,7 +68,7 @@ export function candidatesInDocument(doc: unknown, file: string): Candidate[] {
       if (!isOutputKey(key) || !isObject(output)) continue;
       const origin = `${file} (output ${key})`;
       if (typeof output.value !== 'string') throw new CliError(`${origin}: expected the binding as a JSON string`);
-      out.push({ origin, raw: parseText(bindingTextFromTfOutput(output.value), origin), synthesized: true });
+      out.push({ origin, raw: parseText(bindingTextFromTfOutput(output.value), origin), synthesized: true, sensitive: output.sensitive === true });
     }
     return out;
   }
@@ -73,7 +76,7 @@ export function candidatesInDocument(doc: unknown, file: string): Candidate[] {
     // `terraform output -json`: { "airflow_binding": { "value": "...", "type": "string", "sensitive": false } }
     if (isOutputKey(key) && isObject(value) && 'value' in value) {
       const origin = `${file} (output ${key})`;
-      out.push({ origin, raw: typeof value.value === 'string' ? parseText(value.value, origin) : value.value, synthesized: false });
+      out.push({ origin, raw: typeof value.value === 'string' ? parseText(value.value, origin) : value.value, synthesized: false, sensitive: value.sensitive === true });
       continue;
     }
     // `cdk deploy --outputs-file` / `cdktf deploy --outputs-file`: { "<stack>": { "AirflowBinding": "..." } }
@@ -168,7 +171,7 @@ export function selectBinding(candidates: readonly Candidate[], selection: Selec
 export function validateCandidate(c: Candidate): FoundBinding {
   try {
     const binding = validateBinding(c.raw, `invalid Airflow binding in ${c.origin}`);
-    return { origin: c.origin, binding, synthesized: c.synthesized || JSON.stringify(c.raw).includes('<deploy-time:') };
+    return { origin: c.origin, binding, synthesized: c.synthesized || JSON.stringify(c.raw).includes('<deploy-time:'), sensitive: c.sensitive === true };
   } catch (e) {
     if (e instanceof AirflowSettingsError) throw new CliError(e.message);
     throw e;

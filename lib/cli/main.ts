@@ -14,10 +14,12 @@ import { hasPlaceholder } from '../airflow/placeholder';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors';
 import { FoundBinding, findCandidates, matchesSelection, parseSelector, selectBinding } from './input';
 import { Io, style, Style } from './io';
+import { SecretAccessError } from './secrets/types';
 import { describeBindings } from './show';
 import { writeFileSafely } from './write';
 import { registerDoctorCommand } from './doctor-command';
 import { registerLocalCommand } from './local-command';
+import { registerCostCommand } from './cost-command';
 import { localNote } from './local-note';
 
 interface GlobalOptions {
@@ -178,13 +180,19 @@ Run "xcomkit <command> --help" for the options and examples of each command.`,
       const settings = local ? { ...built, notes: [...built.notes, local] } : built;
       const renderOptions: RenderOptions = { name: o.name, namespace: o.namespace };
       const rendered = format.render(settings, renderOptions);
-      if (rendered.mainHasSecrets && !o.output && !o.showSecrets) {
-        throw new UsageError('the output holds credentials: add --output <file>, or --show-secrets to print it');
+      if ((rendered.mainHasSecrets || all.some((f) => f.sensitive)) && !o.output && !o.showSecrets) {
+        throw new UsageError('the output holds credentials or values marked sensitive: add --output <file>, or --show-secrets to print it');
       }
       if (settings.placeholders.length > 0) {
         warn(`not deployable yet: ${settings.placeholders.length} deploy-time placeholder(s) (${settings.placeholders.join(', ')}); deploy the stack, then run xcomkit on its outputs`);
       }
       for (const n of [...settings.notes, ...rendered.notes]) note(n);
+      if (rendered.secretManifest && !o.secretOutput) {
+        throw new UsageError('the Helm values reference a Kubernetes Secret with credentials: add --secret-output <file> for its manifest');
+      }
+      if (o.secretOutput && !rendered.secretManifest) {
+        warn(`--secret-output ${o.secretOutput}: no credentials to put in a Secret, so no file was written (role and workload identities need none)`);
+      }
       if (rendered.secretManifest && o.secretOutput) {
         writeFileSafely(o.secretOutput, rendered.secretManifest, { force: o.force });
         if (!quiet) io.stderr.write(`wrote ${o.secretOutput} (mode 0600; holds credentials, keep it out of git)\n`);
@@ -237,6 +245,7 @@ Run "xcomkit <command> --help" for the options and examples of each command.`,
   };
   registerLocalCommand(program, context);
   registerDoctorCommand(program, context);
+  registerCostCommand(program, context);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -262,8 +271,11 @@ async function resolveSecret(b: AirflowBinding, io: Io): Promise<string> {
     const resolver = await factory(ref.store, io.env);
     text = await resolver.resolve(ref);
   } catch (e) {
+    // One line, no stack: the SDKs' errors are reduced to their first line with a login hint.
+    const first = ((e as Error)?.message ?? String(e)).split('\n')[0];
+    const hinted = e instanceof SecretAccessError ? first : `${first}; check that your credentials can read it`;
     throw new CliError(
-      `could not read ${ref.store} secret "${ref.name}" (${ref.id}): ${(e as Error).message}; check that your credentials can read it, or drop --resolve-secrets to use Airflow's secrets backend instead`,
+      `could not read ${ref.store} secret "${ref.name}" (${ref.id}): ${hinted}; or drop --resolve-secrets to let Airflow's secrets backend read it at run time`,
     );
   }
   try {
@@ -279,6 +291,11 @@ export async function main(): Promise<void> {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
+  });
+  // An SDK promise rejected after its call was already answered: one line, never a stack trace.
+  process.on('unhandledRejection', (reason) => {
+    process.stderr.write(`error: ${((reason as Error)?.message ?? String(reason)).split('\n')[0]}\n`);
+    process.exit(EXIT_FAILURE);
   });
   const code = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
   process.exitCode = code;

@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { AWS_REGION, CONNECTIONS_PREFIX, s3BucketNameProblems } from '../rules';
 import { connectionIdSchema, kubernetesServiceAccountFields } from './common';
 
-export const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+export { AWS_REGION, s3BucketNameProblems } from '../rules';
+
 const ACCOUNT_ID = /^\d{12}$/;
 const IAM_NAME = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
@@ -10,23 +12,6 @@ const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[A-Za-z0-9+=,.@_\
 const OIDC_PROVIDER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[A-Za-z0-9.\/_-]+$/;
 /** 64 (IAM limit) - 21 ("-" plus an environment name of up to 20 characters). */
 const USER_NAME_MAX = 43;
-
-/**
- * S3 bucket naming rules (general purpose buckets): 3-63 characters, lower-case letters, digits,
- * dots and hyphens, starting and ending with a letter or digit, not an IP address, no "..",
- * none of the reserved prefixes and suffixes.
- */
-export function s3BucketNameProblems(name: string): string[] {
-  const problems: string[] = [];
-  if (name.length < 3 || name.length > 63) problems.push('must be 3 to 63 characters long');
-  if (!/^[a-z0-9.-]+$/.test(name)) problems.push('may hold only lower-case letters, digits, "." and "-"');
-  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) problems.push('must start and end with a letter or digit');
-  if (name.includes('..') || name.includes('.-') || name.includes('-.')) problems.push('must not contain "..", ".-" or "-."');
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) problems.push('must not look like an IP address');
-  if (/^(xn--|sthree-|amzn-s3-demo-)/.test(name)) problems.push('must not start with "xn--", "sthree-" or "amzn-s3-demo-"');
-  if (/(-s3alias|--ol-s3|--x-s3|--table-s3|\.mrap)$/.test(name)) problems.push('must not end with a reserved suffix (-s3alias, --ol-s3, --x-s3, --table-s3, .mrap)');
-  return problems;
-}
 
 export const s3BucketNameSchema = z.string().superRefine((name, ctx) => {
   const problems = s3BucketNameProblems(name);
@@ -52,7 +37,7 @@ const userIdentitySchema = z
      */
     connectionsPrefix: z
       .string()
-      .regex(/^[A-Za-z0-9/_+=.@-]+$/, { message: 'must hold only letters, digits and /_+=.@-' })
+      .regex(CONNECTIONS_PREFIX['aws-secrets-manager'].pattern, { message: CONNECTIONS_PREFIX['aws-secrets-manager'].rule })
       .refine((p) => !p.endsWith('/'), { message: 'must not end with "/"' })
       .optional(),
   })

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AZURE_CONTAINER_NAME, AZURE_CONTAINER_NAME_RULE, AZURE_STORAGE_ACCOUNT, AZURE_STORAGE_ACCOUNT_RULE, CONNECTIONS_PREFIX } from '../rules';
 import { connectionIdSchema, kubernetesServiceAccountSchema, localStateSchema } from './common';
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -6,13 +7,11 @@ const RESOURCE_GROUP = /^[-\w.()]{1,89}[-\w()]$/;
 
 export const storageAccountNameSchema = z
   .string()
-  .regex(/^[a-z0-9]{3,24}$/, {
-    message: 'must be 3-24 lower-case letters and digits, and globally unique across Azure (it becomes <name>.blob.core.windows.net)',
-  });
+  .regex(AZURE_STORAGE_ACCOUNT, { message: AZURE_STORAGE_ACCOUNT_RULE });
 
 export const containerNameSchema = z
   .string()
-  .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, { message: 'must be 3-63 lower-case letters, digits and single "-", starting and ending with a letter or digit' });
+  .regex(AZURE_CONTAINER_NAME, { message: AZURE_CONTAINER_NAME_RULE });
 
 /** Key Vault names: 3-24 letters, digits and "-", starting with a letter, ending with a letter or digit, no "--". */
 export const keyVaultNameSchema = z
@@ -62,7 +61,7 @@ export const azureIdentitySchema = z.discriminatedUnion('mode', [
       /** Key Vault secret-name prefix that Airflow's AzureKeyVaultBackend reads connections from (separator "-"). */
       connectionsPrefix: z
         .string()
-        .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/, { message: 'must be 1-100 letters, digits and "-", starting with a letter or digit (Key Vault secret names)' })
+        .regex(CONNECTIONS_PREFIX['azure-key-vault'].pattern, { message: CONNECTIONS_PREFIX['azure-key-vault'].rule })
         .default('airflow-connections'),
       /** Entra object ids granted "Key Vault Secrets User" on the connection secret (whatever Airflow reads secrets as). */
       secretReaders: z.array(z.string().regex(UUID, { message: 'must be an Entra object id (a UUID)' })).default([]),

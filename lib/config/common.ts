@@ -1,72 +1,32 @@
 import { z } from 'zod';
 
-/**
- * Compression names that fsspec's registry knows (what the common.io backend passes to fsspec).
- * `lz4` and `zstd` need their Python libraries installed in the Airflow image.
- */
-export const COMPRESSIONS = ['zip', 'bz2', 'gzip', 'lzma', 'xz', 'lz4', 'zstd'] as const;
-export type Compression = (typeof COMPRESSIONS)[number];
+import {
+  Compression,
+  compressionProblem,
+  CONNECTION_ID,
+  CONNECTION_ID_RULE,
+  controlCharacterProblem,
+  KUBERNETES_NAME,
+  prefixProblems,
+} from '../rules';
 
-/** Names users reach for that fsspec does not register, with the name that works. */
-export const COMPRESSION_SUGGESTIONS: Readonly<Record<string, Compression>> = {
-  gz: 'gzip',
-  snappy: 'zstd',
-  bzip2: 'bz2',
-  zlib: 'gzip',
-};
+// The rules live in lib/rules.ts (shared with the binding); re-exported for the config's users.
+export { COMPRESSION_SUGGESTIONS, COMPRESSIONS, CONNECTION_ID, ENVIRONMENT_NAME, KUBERNETES_NAME } from '../rules';
+export type { Compression } from '../rules';
 
-/** Environment names become stack names, resource-name suffixes and CLI arguments. */
-export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,19}$/;
-
-/**
- * An Airflow connection id the kit can emit safely: it becomes `AIRFLOW_CONN_<ID>` (a shell-safe
- * variable name) and the user-info part of `<scheme>://<conn_id>@<bucket>/<prefix>`.
- */
-export const CONNECTION_ID = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
-export const connectionIdSchema = z
-  .string()
-  .regex(CONNECTION_ID, {
-    message:
-      'must start with a letter and hold only letters, digits and underscores (it becomes AIRFLOW_CONN_<ID> and the user part of the XCom path)',
-  });
-
-/** One prefix segment: no traversal, no empty parts, characters safe in every cloud's object names. */
-const PREFIX_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+export const connectionIdSchema = z.string().regex(CONNECTION_ID, { message: CONNECTION_ID_RULE });
 
 export const prefixSchema = z.string().superRefine((value, ctx) => {
-  if (value === '') return; // allowed only with dedicatedBucket: checked on the environment
-  if (value.startsWith('/') || value.endsWith('/')) {
-    ctx.addIssue({ code: 'custom', message: 'must not start or end with "/" (write "xcom" or "airflow/xcom")' });
-    return;
-  }
-  if (value.length > 200) {
-    ctx.addIssue({ code: 'custom', message: 'must be at most 200 characters' });
-    return;
-  }
-  for (const segment of value.split('/')) {
-    if (!PREFIX_SEGMENT.test(segment) || segment === '..' || segment === '.') {
-      ctx.addIssue({
-        code: 'custom',
-        message: `segment "${segment}" is not allowed: each "/"-separated part must start with a letter or digit and hold only letters, digits, ".", "_" and "-"`,
-      });
-      return;
-    }
-  }
+  // The empty prefix is allowed only with dedicatedBucket: checked on the environment.
+  for (const problem of [controlCharacterProblem(value), ...prefixProblems(value)]) if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
 export const compressionSchema = z
   .string()
   .nullable()
   .superRefine((value, ctx) => {
-    if (value === null) return;
-    if ((COMPRESSIONS as readonly string[]).includes(value)) return;
-    const suggestion = COMPRESSION_SUGGESTIONS[value.toLowerCase()];
-    ctx.addIssue({
-      code: 'custom',
-      message:
-        (suggestion ? `fsspec has no codec named "${value}"; use "${suggestion}". ` : '') +
-        `Allowed: ${COMPRESSIONS.join(', ')}, or null for none`,
-    });
+    const problem = compressionProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
   })
   .transform((value) => value as Compression | null);
 
@@ -120,9 +80,6 @@ export const tagsSchema = z.record(
 export type XcomSettings = z.infer<typeof xcomSchema>;
 export type RetentionSettings = z.infer<typeof retentionSchema>;
 export type RemovalPolicyName = z.infer<typeof removalPolicySchema>;
-
-/** A Kubernetes namespace or service account name (RFC 1123 label). */
-export const KUBERNETES_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** The fields naming a Kubernetes service account that runs Airflow tasks (IRSA, GKE and AKS workload identity). */
 export const kubernetesServiceAccountFields = {

@@ -1,15 +1,14 @@
 import { z } from 'zod';
+import { CONNECTIONS_PREFIX, GCP_REGION, gcsBucketNameProblems, regionProblem } from '../rules';
 import { connectionIdSchema, kubernetesServiceAccountSchema, localStateSchema } from './common';
+
+export { GCP_REGION, GCS_MULTI_OR_DUAL_REGIONS, gcsBucketNameProblems } from '../rules';
 
 /** GCP project ids: 6-30 lower-case letters, digits and "-", starting with a letter, not ending with "-". */
 export const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 /** A service account id (the part before `@`): 6-30 lower-case letters, digits and "-", starting with a letter. */
 export const SERVICE_ACCOUNT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const KMS_KEY_NAME = /^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/locations\/[a-z0-9-]+\/keyRings\/[A-Za-z0-9_-]+\/cryptoKeys\/[A-Za-z0-9_-]+$/;
-/** A single region: `europe-west1`, `us-central1`, `northamerica-northeast2`. */
-export const GCP_REGION = /^[a-z]+(-[a-z]+)+\d+$/;
-/** Multi-regions and predefined dual-regions (case-insensitive, as GCS treats them). */
-export const GCS_MULTI_OR_DUAL_REGIONS = ['ASIA', 'EU', 'US', 'ASIA1', 'EUR4', 'EUR5', 'EUR7', 'EUR8', 'NAM4'] as const;
 /** IAM principals for Secret Manager accessors: `serviceAccount:x@p.iam.gserviceaccount.com`, `group:...`, `principal://...`. */
 const IAM_MEMBER = /^(user|serviceAccount|group|domain):[^\s]+$|^principal(Set)?:\/\/[^\s]+$/;
 
@@ -18,28 +17,14 @@ export function isGcpRegion(location: string): boolean {
   return GCP_REGION.test(location);
 }
 
-/** GCS bucket naming rules (names without dots): 3-63 characters, lower-case letters, digits, "-" and "_". */
-export function gcsBucketNameProblems(name: string): string[] {
-  const problems: string[] = [];
-  if (name.length < 3 || name.length > 63) problems.push('must be 3 to 63 characters long');
-  if (!/^[a-z0-9_-]+$/.test(name)) problems.push('may hold only lower-case letters, digits, "-" and "_"');
-  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) problems.push('must start and end with a letter or digit');
-  if (/^goog/.test(name) || /g(o|0)(o|0)gle/.test(name)) problems.push('must not start with "goog" or contain "google"');
-  return problems;
-}
-
 export const gcsBucketNameSchema = z.string().superRefine((name, ctx) => {
   const problems = gcsBucketNameProblems(name);
   if (problems.length > 0) ctx.addIssue({ code: 'custom', message: `is not a valid GCS bucket name: it ${problems.join('; it ')}` });
 });
 
 export const gcsLocationSchema = z.string().superRefine((location, ctx) => {
-  if (isGcpRegion(location)) return;
-  if ((GCS_MULTI_OR_DUAL_REGIONS as readonly string[]).includes(location.toUpperCase())) return;
-  ctx.addIssue({
-    code: 'custom',
-    message: `must be a GCS location: a region such as europe-west1, a multi-region (ASIA, EU, US) or a dual-region (${GCS_MULTI_OR_DUAL_REGIONS.slice(3).join(', ')})`,
-  });
+  const problem = regionProblem('gcp', location);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
 const serviceAccountIdSchema = z
@@ -99,7 +84,7 @@ export const gcpIdentitySchema = z.discriminatedUnion('mode', [
        */
       connectionsPrefix: z
         .string()
-        .regex(/^[A-Za-z0-9_-]{1,200}$/, { message: 'must be 1-200 letters, digits, "_" and "-" (Secret Manager secret ids)' })
+        .regex(CONNECTIONS_PREFIX['gcp-secret-manager'].pattern, { message: CONNECTIONS_PREFIX['gcp-secret-manager'].rule })
         .optional(),
       /** Where the secret is replicated: `automatic`, or `user-managed` in the bucket's region (or `locations`). */
       secretReplication: gcpSecretReplicationSchema.default({ type: 'automatic' }),

@@ -5,3 +5,4 @@ export * from './azure';
 export * from './schema';
 export * from './errors';
 export * from './load';
+export * from './samples';

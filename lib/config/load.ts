@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_RULE, nearest, showValue } from '../rules';
 import { ConfigError, describeIssues } from './errors';
 import { EnvironmentConfig, environmentSchema, environmentsFileSchema } from './schema';
 
@@ -25,24 +27,54 @@ export function deepMerge(base: unknown, override: unknown): unknown {
   return out;
 }
 
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let node = root;
+  for (const key of path) {
+    if (!isPlainObject(node)) return undefined;
+    node = node[key as string];
+  }
+  return node;
+}
+
 /**
  * Validates an already-parsed environments document. Throws one ConfigError listing every problem,
- * each naming the environment, the field, the bad value and what is allowed.
+ * each naming the field (under `defaults.` when the bad value comes from there, once), the bad value
+ * and what is allowed. A bad environment name is one problem among the others, not a stop.
  */
 export function parseConfig(document: unknown, source = DEFAULT_CONFIG_FILE): KitConfig {
   const file = environmentsFileSchema.safeParse(document, { reportInput: true });
-  if (!file.success) throw new ConfigError(source, describeIssues([], document, file.error));
-  const problems: string[] = [];
+  if (!file.success) throw new ConfigError(source, describeIssues([], document, file.error, environmentsFileSchema));
+  const problems = new Set<string>();
   const environments: Record<string, EnvironmentConfig> = {};
+  const defaults = file.data.defaults ?? {};
   for (const [name, raw] of Object.entries(file.data.environments)) {
+    if (!ENVIRONMENT_NAME.test(name)) {
+      const lower = name.toLowerCase();
+      problems.add(
+        `environments.${name}: ${showValue(name)} is not a valid environment name: it ${ENVIRONMENT_NAME_RULE}` +
+          (ENVIRONMENT_NAME.test(lower) ? ` (write "${lower}")` : ''),
+      );
+    }
     // A `defaults` section merged under an environment that sets a different identity mode would mix
     // fields of two modes; the mode's own fields must then come from the environment alone.
-    const merged = mergeDefaults(file.data.defaults ?? {}, raw ?? {});
+    const merged = mergeDefaults(defaults, raw ?? {});
     const result = environmentSchema.safeParse(merged, { reportInput: true });
-    if (result.success) environments[name] = result.data;
-    else problems.push(...describeIssues(['environments', name], merged, result.error));
+    if (result.success) {
+      if (ENVIRONMENT_NAME.test(name)) environments[name] = result.data;
+      continue;
+    }
+    // A value only the defaults set is reported once, at defaults.<path>, not once per environment.
+    const fromDefaults = (path: readonly PropertyKey[]) => valueAt(raw, path) === undefined && valueAt(defaults, path) !== undefined;
+    for (const issue of result.error.issues) {
+      const split = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => ({ issue: { ...issue, keys: [k] }, at: [...issue.path, k] })) : [{ issue, at: issue.path }];
+      for (const part of split) {
+        const prefix = fromDefaults(part.at) ? ['defaults'] : ['environments', name];
+        const error = { issues: [part.issue] } as unknown as z.ZodError;
+        for (const text of describeIssues(prefix, merged, error, environmentSchema)) problems.add(text);
+      }
+    }
   }
-  if (problems.length > 0) throw new ConfigError(source, problems);
+  if (problems.size > 0) throw new ConfigError(source, [...problems]);
   return { source, environments };
 }
 
@@ -71,7 +103,7 @@ export function loadConfig(file: string = DEFAULT_CONFIG_FILE): KitConfig {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(file, [`cannot read the file (${(err as Error).message}); create it from the README's example`]);
+    throw new ConfigError(file, [`cannot read the file (${(err as Error).message}); create it from config/environments.yaml in the repository (see docs/configuration.md)`]);
   }
   let document: unknown;
   try {
@@ -86,9 +118,16 @@ export function loadConfig(file: string = DEFAULT_CONFIG_FILE): KitConfig {
 export function selectEnvironment(config: KitConfig, name: string | undefined): [string, EnvironmentConfig] {
   const known = Object.keys(config.environments);
   if (!name) {
-    throw new ConfigError(config.source, [`no environment selected: pass one of ${known.join(', ')} (for example -c env=${known[0]})`]);
+    throw new ConfigError(config.source, [`no environment selected: pass one of ${known.join(', ')} (for example -c env=${known[0]})`], 'No environment chosen from');
   }
   const env = config.environments[name];
-  if (!env) throw new ConfigError(config.source, [`unknown environment "${name}": known environments are ${known.join(', ')}`]);
+  if (!env) {
+    const guess = nearest(name, known);
+    throw new ConfigError(
+      config.source,
+      [`unknown environment ${showValue(name)}: known environments are ${known.join(', ')}${guess ? `; did you mean "${guess}"?` : ''}`],
+      'Unknown environment for',
+    );
+  }
   return [name, env];
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { awsSchema } from './aws';
 import { azureSchema } from './azure';
-import { ENVIRONMENT_NAME, removalPolicySchema, retentionSchema, tagsSchema, xcomSchema } from './common';
+import { removalPolicySchema, retentionSchema, tagsSchema, xcomSchema } from './common';
 import { gcpSchema } from './gcp';
 
 /** One environment (dev, staging, prod, ...): shared settings plus a section per cloud it deploys to. */
@@ -34,10 +34,8 @@ export const environmentsFileSchema = z
   .object({
     defaults: z.record(z.string(), z.unknown()).optional(),
     environments: z
-      .record(
-        z.string().regex(ENVIRONMENT_NAME, { message: 'environment names must be 1-20 lower-case letters, digits and "-", starting with a letter' }),
-        z.unknown(),
-      )
+      // Names are checked by parseConfig, so that a bad name does not hide the problems inside the environments.
+      .record(z.string(), z.unknown())
       .refine((envs) => Object.keys(envs).length > 0, { message: 'define at least one environment' }),
   })
   .strict();

@@ -102,7 +102,8 @@ describe.each(MODES)('%s', (mode) => {
       expectMatchesBinding(env, load(mode));
     });
 
-    (hasDotenv ? test : test.skip)('dotenv reads the same in python-dotenv (the real one)', () => {
+    // Skipped only outside CI: in CI a missing python-dotenv fails this test instead of hiding it.
+    (hasDotenv || process.env.CI === 'true' ? test : test.skip)('dotenv reads the same in python-dotenv (the real one)', () => {
       const file = path.join(tmp, `${mode}-${resolved}.env`);
       fs.writeFileSync(file, renderDotenv(s).main);
       const out = execFileSync(PYTHON, ['-c', 'import json,sys; from dotenv import dotenv_values; print(json.dumps(dotenv_values(sys.argv[1])))', file]);
@@ -179,6 +180,6 @@ describe('quoting', () => {
   });
 
   test.each(["it's", 'a\nb', 'a\\\\b', 'ends\\'])('dotenv refuses %p (compose and python-dotenv would differ)', (value) => {
-    expect(() => dotenvQuote('X', value)).toThrow(/read differently; use --format shell, json or k8s/);
+    expect(() => dotenvQuote('X', value)).toThrow(/read differently; remove it from the value, or use --format shell, json or k8s/);
   });
 });

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
-import { airflowEnvVar, CONFIG_ENV_VAR, connectionEnvVar, CONN_ENV_VAR } from '../../lib/airflow/names';
-import { CONNECTION_ID } from '../../lib/config/common';
+import { airflowEnvVar, connectionEnvVar } from '../../lib/airflow/names';
+
+// Airflow's rules, written out here rather than imported: a loosened production pattern must fail these tests.
+const CONFIG_ENV_VAR_RULE = /^AIRFLOW__[A-Z0-9_]+__[A-Z0-9_]+$/;
+const CONN_ENV_VAR_RULE = /^AIRFLOW_CONN_[A-Z0-9_]+$/;
 
 describe('airflowEnvVar', () => {
   test.each([
@@ -23,7 +26,9 @@ describe('airflowEnvVar', () => {
     const word = fc.stringMatching(/^[a-z][a-z0-9_]{0,15}$/);
     fc.assert(
       fc.property(fc.array(word, { minLength: 1, maxLength: 3 }), word, (parts, key) => {
-        expect(airflowEnvVar(parts.join('.'), key)).toMatch(CONFIG_ENV_VAR);
+        const name = airflowEnvVar(parts.join('.'), key);
+        expect(name).toBe(`AIRFLOW__${parts.join('_').toUpperCase()}__${key.toUpperCase()}`);
+        expect(name).toMatch(CONFIG_ENV_VAR_RULE);
       }),
     );
   });
@@ -36,13 +41,14 @@ describe('connectionEnvVar', () => {
 
   test('every connection id the kit accepts gives a valid name', () => {
     fc.assert(
-      fc.property(fc.stringMatching(CONNECTION_ID), (id) => {
-        expect(connectionEnvVar(id)).toMatch(CONN_ENV_VAR);
+      fc.property(fc.stringMatching(/^[A-Za-z][A-Za-z0-9_]{0,30}$/), (id) => {
+        expect(connectionEnvVar(id)).toBe(`AIRFLOW_CONN_${id.toUpperCase()}`);
+        expect(connectionEnvVar(id)).toMatch(CONN_ENV_VAR_RULE);
       }),
     );
   });
 
   test('refuses an id that is not a shell-safe name', () => {
-    expect(() => connectionEnvVar('my-conn')).toThrow(/Airflow would ignore/);
+    for (const id of ['my-conn', 'a b', 'x;y', '', 'a.b', 'conn$']) expect(() => connectionEnvVar(id)).toThrow(/Airflow would ignore/);
   });
 });

@@ -15,12 +15,12 @@ describe('validateBinding', () => {
       ['GZ', 'gzip'],
     ])('refuses "%s" and suggests "%s"', (bad, good) => {
       const b = modified('aws-user', (x) => (x.xcom.compression = bad));
-      expect(() => validateBinding(b)).toThrow(new RegExp(`xcom.compression "${bad}" is not a codec fsspec registers; use "${good}"`));
+      expect(() => validateBinding(b)).toThrow(new RegExp(`xcom.compression "${bad}" is not a codec fsspec registers: fsspec has no codec named "${bad}"; use "${good}"`));
     });
 
     test('refuses an unknown name, listing the allowed ones', () => {
       const b = modified('aws-user', (x) => (x.xcom.compression = 'brotli'));
-      expect(() => validateBinding(b)).toThrow(/allowed: zip, bz2, gzip, lzma, xz, lz4, zstd, or null/);
+      expect(() => validateBinding(b)).toThrow(/Allowed: zip, bz2, gzip, lzma, xz, lz4, zstd, or null/);
     });
 
     test.each(['zip', 'bz2', 'gzip', 'lzma', 'xz', 'lz4', 'zstd', null])('accepts %s', (c) => {
@@ -83,7 +83,7 @@ describe('validateBinding', () => {
   });
 
   test('refuses an unknown schema version and unknown fields', () => {
-    expect(() => validateBinding(modified('aws-role', (x) => (x.schemaVersion = 2)))).toThrow(/schemaVersion 2/);
+    expect(() => validateBinding(modified('aws-role', (x) => (x.schemaVersion = 2)))).toThrow(/schemaVersion: 2 is not valid/);
     expect(() => validateBinding(modified('aws-role', (x) => (x.extraField = 1)))).toThrow(/extraField/);
   });
 

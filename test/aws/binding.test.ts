@@ -14,8 +14,8 @@ function bindingFromTemplate(template: Template): AirflowBinding {
   const refs: Record<string, string> = {};
   const attributes: Record<string, string> = {};
   for (const id of Object.keys(json.Resources)) {
-    refs[id] = `<${id}>`;
-    attributes[`${id}.Arn`] = `<${id}.Arn>`;
+    refs[id] = `<deploy-time:${id}>`;
+    attributes[`${id}.Arn`] = `<deploy-time:${id}.Arn>`;
   }
   const value = resolveIntrinsics(json.Outputs[BINDING_OUTPUT_CFN].Value, { partition: 'aws', region: 'eu-west-1', accountId: '111122223333', refs, attributes });
   expect(typeof value).toBe('string');
@@ -32,13 +32,13 @@ describe('AirflowBinding output', () => {
       schemaVersion: 1,
       cloud: 'aws',
       environment: 'dev',
-      storage: { bucket: `<${bucket}>`, prefix: 'xcom', region: 'eu-west-1' },
-      xcom: { path: `s3://aws_xcoms@<${bucket}>/xcom`, threshold: 1024, compression: 'gzip' },
+      storage: { bucket: `<deploy-time:${bucket}>`, prefix: 'xcom', region: 'eu-west-1' },
+      xcom: { path: `s3://aws_xcoms@<deploy-time:${bucket}>/xcom`, threshold: 1024, compression: 'gzip' },
       connection: { id: 'aws_xcoms', type: 'aws', extra: { region_name: 'eu-west-1' } },
       identity: {
         mode: 'user',
-        principal: `<${user}>`,
-        secret: { store: 'aws-secrets-manager', name: 'airflow/dev/connections/aws_xcoms', connectionsPrefix: 'airflow/dev/connections', id: `<${secret}>` },
+        principal: `<deploy-time:${user}>`,
+        secret: { store: 'aws-secrets-manager', name: 'airflow/dev/connections/aws_xcoms', connectionsPrefix: 'airflow/dev/connections', id: `<deploy-time:${secret}>` },
       },
     });
   });
@@ -47,8 +47,8 @@ describe('AirflowBinding output', () => {
     const template = shippedTemplate('prod');
     const role = onlyResource(template, 'AWS::IAM::Role').logicalId;
     const binding = bindingFromTemplate(template);
-    expect(binding.connection.extra).toEqual({ region_name: 'eu-west-1', role_arn: `<${role}.Arn>` });
-    expect(binding.identity).toEqual({ mode: 'role', principal: `<${role}.Arn>`, roleArn: `<${role}.Arn>` });
+    expect(binding.connection.extra).toEqual({ region_name: 'eu-west-1', role_arn: `<deploy-time:${role}.Arn>` });
+    expect(binding.identity).toEqual({ mode: 'role', principal: `<deploy-time:${role}.Arn>`, roleArn: `<deploy-time:${role}.Arn>` });
   });
 
   test('a role used only through IRSA lists the service accounts and has no role_arn in the connection', () => {
@@ -59,20 +59,20 @@ describe('AirflowBinding output', () => {
     const binding = bindingFromTemplate(template);
     expect(binding.connection).toEqual({ id: 'xcoms', type: 'aws', extra: { region_name: 'eu-west-1' } });
     expect(binding.identity.kubernetesServiceAccounts).toEqual([{ namespace: 'airflow', serviceAccount: 'airflow-worker' }]);
-    expect(binding.xcom).toEqual({ path: expect.stringMatching(/^s3:\/\/xcoms@<\w+>\/airflow\/xcom$/), threshold: 0, compression: null });
+    expect(binding.xcom).toEqual({ path: expect.stringMatching(/^s3:\/\/xcoms@<deploy-time:\w+>\/airflow\/xcom$/), threshold: 0, compression: null });
   });
 
   test('with both trusted principals and IRSA, role_arn is set and the service accounts are listed', () => {
     const binding = bindingFromTemplate(
       templateFor({ identity: { mode: 'role', trustedPrincipals: [MWAA_ROLE], eks: [{ oidcProviderArn: OIDC_PROVIDER, namespace: 'a', serviceAccount: 'b' }] } }),
     );
-    expect(binding.connection.extra.role_arn).toMatch(/^<\w+\.Arn>$/);
+    expect(binding.connection.extra.role_arn).toMatch(/^<deploy-time:\w+\.Arn>$/);
     expect(binding.identity.kubernetesServiceAccounts).toHaveLength(1);
   });
 
   test('a dedicated bucket without prefix gives a path without a prefix part', () => {
     const binding = bindingFromTemplate(templateFor({}, { xcom: { prefix: '', dedicatedBucket: true } }));
-    expect(binding.xcom.path).toMatch(/^s3:\/\/aws_xcoms@<\w+>$/);
+    expect(binding.xcom.path).toMatch(/^s3:\/\/aws_xcoms@<deploy-time:\w+>$/);
     expect(binding.storage.prefix).toBe('');
   });
 

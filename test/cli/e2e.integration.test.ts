@@ -131,7 +131,7 @@ async function waitFor(url: string, ms: number) {
     fs.writeFileSync(other, JSON.stringify(b));
     const r = xcomkit(['env', other, '--resolve-secrets', '-o', path.join(tmp, 'x.env')], { ...credentials, AWS_ENDPOINT_URL: endpoint });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/could not read aws-secrets-manager secret .*check that your credentials can read it/);
+    expect(r.stderr).toMatch(/could not read aws-secrets-manager secret .*ResourceNotFoundException.*the secret does not exist: deploy the stack first/);
     expect(fs.existsSync(path.join(tmp, 'x.env'))).toBe(false);
   });
 });

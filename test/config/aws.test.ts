@@ -36,7 +36,7 @@ describe('aws section of the environments file', () => {
   });
 
   test.each([
-    ['region is required', {}, /aws\.region: missing is not valid/],
+    ['region is required', {}, /aws\.region is required but missing/],
     ['region must be an AWS region', { region: 'europe-west1' }, /aws\.region: "europe-west1" is not valid: must be an AWS region/],
     ['account must be 12 digits', { ...base, account: '12345' }, /aws\.account: "12345" is not valid: must be a 12-digit AWS account id/],
     ['stackName must start with a letter', { ...base, stackName: '1stack' }, /aws\.stackName: "1stack" is not valid: must start with a letter/],
@@ -50,7 +50,7 @@ describe('aws section of the environments file', () => {
     ['bucketName may not use a reserved suffix', { ...base, bucketName: 'bucket-s3alias' }, /reserved suffix/],
     ['encryption type must be s3 or kms', { ...base, encryption: { type: 'aes' } }, /aws\.encryption\.type/],
     ['existingKeyArn must be a KMS key ARN', { ...base, encryption: { type: 'kms', existingKeyArn: 'alias/mine' } }, /aws\.encryption\.existingKeyArn: "alias\/mine" is not valid: must be a KMS key ARN/],
-    ['existingKeyArn is not allowed with SSE-S3', { ...base, encryption: { type: 's3', existingKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/abc' } }, /unknown field\(s\) "existingKeyArn"/],
+    ['existingKeyArn is not allowed with SSE-S3', { ...base, encryption: { type: 's3', existingKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/abc' } }, /aws\.encryption: unknown field "existingKeyArn"; known fields here: type/],
     ['accessLogs must be a boolean', { ...base, accessLogs: 'yes' }, /aws\.accessLogs: "yes" is not valid/],
     ['accessLogsRetentionDays must be at least 1', { ...base, accessLogsRetentionDays: 0 }, /aws\.accessLogsRetentionDays: 0 is not valid: must be at least 1 day/],
     ['accessLogsRetentionDays must be whole', { ...base, accessLogsRetentionDays: 1.5 }, /must be a whole number of days/],
@@ -59,7 +59,7 @@ describe('aws section of the environments file', () => {
     ['userName leaves room for the environment suffix', { ...base, identity: { mode: 'user', userName: 'a'.repeat(44) } }, /aws\.identity\.userName: .* must be at most 43 characters/],
     ['connectionsPrefix may not end with "/"', { ...base, identity: { mode: 'user', connectionsPrefix: 'airflow/connections/' } }, /aws\.identity\.connectionsPrefix: .* must not end with "\/"/],
     ['connectionsPrefix may not hold spaces', { ...base, identity: { mode: 'user', connectionsPrefix: 'airflow conns' } }, /aws\.identity\.connectionsPrefix/],
-    ['user fields are not accepted in role mode', role({ userName: 'x' }), /unknown field\(s\) "userName"/],
+    ['user fields are not accepted in role mode', role({ userName: 'x' }), /aws\.identity: unknown field "userName"; known fields here: mode, roleName/],
     ['a role needs someone to assume it', { ...base, identity: { mode: 'role' } }, /a role needs at least one entry in trustedPrincipals or eks/],
     ['trustedPrincipals may not be a wildcard', { ...base, identity: { mode: 'role', trustedPrincipals: ['*'] } }, /aws\.identity\.trustedPrincipals\.0: "\*" is not valid: must be an IAM role, user or account root ARN \(no wildcards\)/],
     ['trustedPrincipals may not hold a wildcard inside an ARN', { ...base, identity: { mode: 'role', trustedPrincipals: ['arn:aws:iam::123456789012:role/*'] } }, /trustedPrincipals\.0/],
@@ -71,8 +71,8 @@ describe('aws section of the environments file', () => {
     ['eks oidcProviderArn must be an OIDC provider ARN', role({ eks: [{ oidcProviderArn: 'https://oidc.eks.example', namespace: 'a', serviceAccount: 'b' }] }), /aws\.identity\.eks\.0\.oidcProviderArn/],
     ['eks namespace must be a Kubernetes name', role({ eks: [{ oidcProviderArn: OIDC, namespace: 'Airflow', serviceAccount: 'b' }] }), /aws\.identity\.eks\.0\.namespace: "Airflow" is not valid: must be a Kubernetes namespace name/],
     ['eks serviceAccount must be a Kubernetes name', role({ eks: [{ oidcProviderArn: OIDC, namespace: 'a', serviceAccount: 'worker_1' }] }), /aws\.identity\.eks\.0\.serviceAccount/],
-    ['eks entries take no other fields', role({ eks: [{ oidcProviderArn: OIDC, namespace: 'a', serviceAccount: 'b', audience: 'x' }] }), /unknown field\(s\) "audience"/],
-    ['a misspelt field is reported', { ...base, bucket_name: 'x' }, /aws: unknown field\(s\) "bucket_name"/],
+    ['eks entries take no other fields', role({ eks: [{ oidcProviderArn: OIDC, namespace: 'a', serviceAccount: 'b', audience: 'x' }] }), /eks\.0: unknown field "audience"/],
+    ['a misspelt field is reported', { ...base, bucket_name: 'x' }, /aws: unknown field "bucket_name"; did you mean "bucketName"\?/],
   ])('%s', (_name, aws, message) => {
     const problems = problemsOf(aws);
     expect(problems.join('\n')).toMatch(message);
@@ -191,5 +191,43 @@ describe('arbitrary configurations', () => {
     // The mutations exercise both sides: some configurations are accepted and built, some rejected.
     expect(outcomes.built).toBeGreaterThanOrEqual(5);
     expect(outcomes.rejected).toBeGreaterThan(10);
+  });
+});
+
+/**
+ * The oracle the "rejected or built" property lacks: values that are invalid wherever they are put
+ * at these paths. A validator that accepts everything fails here.
+ */
+const KNOWN_INVALID: Array<[string[], unknown[]]> = [
+  [['defaults', 'aws', 'region'], ['mars-1', 'eu-west', 'EU-WEST-1', '', 1]],
+  [['defaults', 'aws', 'account'], ['12345678901', 'abcdefghijkl', '1234567890123']],
+  [['defaults', 'aws', 'connectionId'], ['a-b', '1abc', 'a b', '', 'x;y']],
+  [['defaults', 'aws', 'bucketName'], ['../etc', 'A', 'ab', 'UPPER', 'a..b', '192.168.0.1', 'xn--abc', 'x-s3alias', 'a_b']],
+  [['defaults', 'aws', 'accessLogsRetentionDays'], [0, -1, 1.5, 3651, '90']],
+  [['defaults', 'aws', 'identity', 'userName'], ['a b', 'x'.repeat(44), '']],
+  [['defaults', 'xcom', 'prefix'], ['/x', 'x/', 'a//b', '..', 'a/../b', '.', 'a/./b', 'x y', 'a\nb', 'x'.repeat(201)]],
+  [['environments', 'prod', 'aws', 'identity', 'trustedPrincipals', '0'], ['*', 'arn:aws:iam::*:root', 'arn:aws:iam::123456789012:role/*x*']],
+  [['environments', 'prod', 'aws', 'identity', 'maxSessionHours'], [0, 13, 1.5]],
+];
+
+describe('known-invalid values', () => {
+  test.each(KNOWN_INVALID.flatMap(([path, values]) => values.map((v) => [path.join('.'), v, path] as const)))('%s = %j is rejected', (_, value, path) => {
+    expect(() => parseConfig(setPath(shippedDocument, path, value))).toThrow(ConfigError);
+  });
+
+  test('a document holding any of them is rejected, whatever else changes (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...KNOWN_INVALID).chain(([path, values]) => fc.tuple(fc.constant(path), fc.constantFrom(...values))),
+        fc.tuple(fc.constantFrom(...AWS_PATHS), interestingValue),
+        ([badPath, bad], [otherPath, other]) => {
+          // The other mutation must not remove the bad value (a parent path would).
+          if (badPath.join('.').startsWith(otherPath.join('.'))) return;
+          const document = setPath(setPath(shippedDocument, otherPath, other), badPath, bad);
+          expect(() => parseConfig(document)).toThrow(ConfigError);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

@@ -32,9 +32,9 @@ describe('gcp section validation', () => {
     ['service account id with "_"', { identity: { mode: 'key', serviceAccountId: 'airflow_xcoms' } }, 'gcp.identity.serviceAccountId: "airflow_xcoms" is not valid: must be 6-30 lower-case letters'],
     ['secrets prefix with "/"', { identity: { mode: 'key', connectionsPrefix: 'airflow/connections' } }, 'gcp.identity.connectionsPrefix: "airflow/connections" is not valid: must be 1-200 letters, digits, "_" and "-"'],
     ['secret accessor without a member type', { identity: { mode: 'key', secretAccessors: ['airflow@acme.iam.gserviceaccount.com'] } }, 'gcp.identity.secretAccessors.0: "airflow@acme.iam.gserviceaccount.com" is not valid: must be an IAM member'],
-    ['user-managed replicas on a multi-region bucket without locations', { location: 'EU', identity: { mode: 'key', secretReplication: { type: 'user-managed' } } }, 'gcp.identity.secretReplication.locations: missing is not valid: is required: the bucket location "EU" is not a single region'],
+    ['user-managed replicas on a multi-region bucket without locations', { location: 'EU', identity: { mode: 'key', secretReplication: { type: 'user-managed' } } }, 'gcp.identity.secretReplication.locations is required: the bucket location "EU" is not a single region'],
     ['absolute local state path', { state: { type: 'local', path: '/var/lib/terraform.tfstate' } }, 'gcp.state.path: "/var/lib/terraform.tfstate" is not valid: must be a relative path'],
-    ['unknown field', { region: 'europe-west1' }, 'gcp: unknown field(s) "region"'],
+    ['unknown field', { region: 'europe-west1' }, 'gcp: unknown field "region"; known fields here: project, location,'],
   ])('%s is refused with the field, the value and the rule', (_name, override, message) => {
     expect(problemsOf({ ...GCP_BASE, ...override })).toEqual([expect.stringContaining(message)]);
   });

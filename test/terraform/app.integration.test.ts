@@ -25,15 +25,19 @@ describe('bin/terraform.ts', () => {
     return { status: result.status, stderr: result.stderr, stacks };
   }
 
-  test('XCOMKIT_ENV selects one environment', () => {
-    expect(run([], { XCOMKIT_ENV: 'prod' })).toMatchObject({ status: 0, stacks: ['azure-prod', 'gcp-prod'] });
+  test('XCOMKIT_ENV selects one environment, warning about the sample values left in it', () => {
+    const r = run([], { XCOMKIT_ENV: 'prod' });
+    expect(r).toMatchObject({ status: 0, stacks: ['azure-prod', 'gcp-prod'] });
+    expect(r.stderr).toMatch(/^warning: environments\.prod\.gcp\.project is "my-airflow-project", the sample GCP project/m);
+    expect(r.stderr).toMatch(/^warning: environments\.prod\.azure\.storageAccountName is "airflowxcomsprd0"/m);
+    expect(r.stderr).not.toMatch(/environments\.dev\./);
   });
 
   test('the first argument selects one environment (npm run synth:tf -- dev)', () => {
     expect(run(['dev'], {})).toMatchObject({ status: 0, stacks: ['azure-dev', 'gcp-dev'] });
   });
 
-  test('XCOMKIT_CONFIG points at another file; a bad file exits 2 with the problem', () => {
+  test('XCOMKIT_CONFIG points at another file; a bad file exits 1 (as the CDK app does) with the problem', () => {
     const dir = tempDir();
     try {
       const good = path.join(dir, 'good.yaml');
@@ -42,7 +46,7 @@ describe('bin/terraform.ts', () => {
       const bad = path.join(dir, 'bad.yaml');
       fs.writeFileSync(bad, `environments:\n  qa:\n    azure:\n      location: westeurope\n      resourceGroup: { name: rg }\n      storageAccountName: Bad_Name\n      identity: { mode: key, keyVaultName: kv-acme }\n`);
       const failed = run([], { XCOMKIT_CONFIG: bad });
-      expect(failed.status).toBe(2);
+      expect(failed.status).toBe(1);
       expect(failed.stderr).toContain('environments.qa.azure.storageAccountName: "Bad_Name" is not valid: must be 3-24 lower-case letters and digits');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -9,17 +9,18 @@ import { AirflowSettingsError } from '../errors';
 import { AirflowSettings, isSecretSetting } from '../settings';
 import { Format, Rendered } from './types';
 
-export function dotenvQuote(name: string, value: string): string {
+export function dotenvQuote(name: string, value: string, origin?: string): string {
   if (/['\n\r]/.test(value) || value.includes('\\\\') || value.endsWith('\\')) {
     throw new AirflowSettingsError('dotenv', [
-      `the value of ${name} holds a single quote, a newline or a backslash sequence that docker compose and python-dotenv read differently; use --format shell, json or k8s`,
+      `the value of ${name}${origin ? ` (from ${origin})` : ''} holds a single quote, a line break or a backslash sequence that docker compose and python-dotenv read differently; ` +
+        `remove it from ${origin ?? 'the value'}, or use --format shell, json or k8s, which quote it safely`,
     ]);
   }
   return `'${value}'`;
 }
 
 export function renderDotenv(s: AirflowSettings): Rendered {
-  const main = commentedLines(s, (x) => `${x.name}=${dotenvQuote(x.name, x.value)}`);
+  const main = commentedLines(s, (x) => `${x.name}=${dotenvQuote(x.name, x.value, x.origin)}`);
   return { main, mainHasSecrets: s.settings.some(isSecretSetting), notes: [] };
 }
 
