@@ -61,51 +61,73 @@ def test_a_generated_unique_part_is_a_uuid4_hex():
 
 def full_reference() -> StoredXCom:
     return StoredXCom(
-        path="file:///p/a.json",
-        sha256="ab" * 32,
+        path="file:///p/a.json.gz",
+        digest="hmac-sha256:" + "ab" * 32,
         size=12,
         serializer="json",
+        format="json",
+        raw_size=40,
+        codec=None,
         compression="gzip",
-        mirrors=["file:///m/a.json"],
-        failed_mirrors=["file:///f/a.json"],
+        mirrors=["file:///m/a.json.gz"],
+        failed_mirrors=["file:///f/a.json.gz"],
+        summary={"type": "dict", "bytes": 12, "length": 3},
     )
 
 
-def test_reference_json_is_exactly_the_serde_envelope():
-    assert full_reference().to_json() == {
+def test_reference_json_is_exactly_the_serde_envelope_with_the_summary_first():
+    envelope = full_reference().to_json()
+    assert envelope == {
         "__classname__": "airflow_xcomkit.reference.StoredXCom",
-        "__version__": 1,
+        "__version__": 2,
         "__data__": {
-            "path": "file:///p/a.json",
-            "sha256": "ab" * 32,
+            "summary": {"type": "dict", "bytes": 12, "length": 3},
+            "path": "file:///p/a.json.gz",
+            "digest": "hmac-sha256:" + "ab" * 32,
             "size": 12,
             "serializer": "json",
+            "format": "json",
+            "raw_size": 40,
+            "codec": None,
             "compression": "gzip",
-            "mirrors": ["file:///m/a.json"],
-            "failed_mirrors": ["file:///f/a.json"],
+            "mirrors": ["file:///m/a.json.gz"],
+            "failed_mirrors": ["file:///f/a.json.gz"],
         },
     }
-    assert (CLASSNAME, VERSION) == ("airflow_xcomkit.reference.StoredXCom", 1)
+    assert next(iter(envelope["__data__"])) == "summary"  # what the XCom tab shows first
+    assert (CLASSNAME, VERSION) == ("airflow_xcomkit.reference.StoredXCom", 2)
 
 
 def test_reference_round_trips_every_field():
     ref = full_reference()
     assert StoredXCom.from_json(ref.to_json()) == ref
-    assert ref.locations == ["file:///p/a.json", "file:///m/a.json"]
+    assert ref.locations == ["file:///p/a.json.gz", "file:///m/a.json.gz"]
 
 
 def test_reference_defaults_for_missing_optional_fields():
-    data = {"path": "p", "sha256": "s", "size": "5", "serializer": "json"}
-    ref = StoredXCom.from_json({"__classname__": CLASSNAME, "__version__": 1, "__data__": data})
-    assert ref == StoredXCom(
-        path="p", sha256="s", size=5, serializer="json", compression=None, mirrors=[], failed_mirrors=[]
+    data = {"path": "p", "digest": "sha256:s", "size": "5", "serializer": "json", "format": "json"}
+    ref = StoredXCom.from_json({"__classname__": CLASSNAME, "__version__": 2, "__data__": data})
+    assert ref == StoredXCom(path="p", digest="sha256:s", size=5, serializer="json", format="json")
+    assert (ref.raw_size, ref.codec, ref.compression, ref.mirrors, ref.failed_mirrors, ref.summary) == (
+        None,
+        None,
+        None,
+        [],
+        [],
+        {},
     )
     assert (
         StoredXCom.from_json(
-            {"__classname__": CLASSNAME, "__version__": 1, "__data__": {**data, "compression": ""}}
+            {"__classname__": CLASSNAME, "__version__": 2, "__data__": {**data, "compression": ""}}
         ).compression
         is None
     )
+
+
+def test_a_version_1_reference_is_read_with_its_sha256_and_the_format_of_its_serializer():
+    data = {"path": "p", "sha256": "s", "size": "5", "serializer": "pandas", "compression": ""}
+    ref = StoredXCom.from_json({"__classname__": CLASSNAME, "__version__": 1, "__data__": data})
+    assert ref == StoredXCom(path="p", digest="sha256:s", size=5, serializer="pandas", format="parquet")
 
 
 @pytest.mark.parametrize(
@@ -119,14 +141,14 @@ def test_ordinary_values_are_not_references(value):
 @pytest.mark.parametrize(
     "value",
     [
-        {"__classname__": CLASSNAME, "__version__": 2, "__data__": {}},
+        {"__classname__": CLASSNAME, "__version__": 3, "__data__": {}},
         {"__classname__": CLASSNAME, "__data__": {}},
-        {"__classname__": CLASSNAME, "__version__": 1, "__data__": "not a dict"},
+        {"__classname__": CLASSNAME, "__version__": 2, "__data__": "not a dict"},
     ],
 )
 def test_unreadable_references_raise_with_the_version(value):
     with pytest.raises(
         ValueError,
-        match=r"XCom reference version .* is not readable by this airflow-xcomkit \(reads version 1\)",
+        match=r"XCom reference version .* is not readable by this airflow-xcomkit \(reads versions 1 and 2\)",
     ):
         StoredXCom.from_json(value)
