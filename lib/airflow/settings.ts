@@ -66,6 +66,8 @@ export interface EnvironmentSetting {
   /** Why the variable is set (shown by formats that have comments). */
   readonly reason: string;
   readonly placeholders: readonly string[];
+  /** Where the value comes from, named in errors. */
+  readonly origin: string;
 }
 
 export type Setting = ConfigOption | ConnectionSetting | EnvironmentSetting;
@@ -84,6 +86,7 @@ export const GCSFS_LAYOUT_PROBE_SETTING: EnvironmentSetting = {
   value: 'false',
   reason: 'gcsfs: use the JSON-API filesystem; its layout probe needs a whole-bucket listing the prefix-scoped grant denies',
   placeholders: [],
+  origin: 'the kit (gcsfs layout probe, docs/gcp-azure.md)',
 };
 
 /** Blob endpoint suffix Airflow and adlfs assume when a connection names no host (Azure public cloud). */

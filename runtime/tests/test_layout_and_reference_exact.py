@@ -61,73 +61,59 @@ def test_a_generated_unique_part_is_a_uuid4_hex():
 
 def full_reference() -> StoredXCom:
     return StoredXCom(
-        path="file:///p/a.json.gz",
+        path="file:///p/a.json",
         digest="hmac-sha256:" + "ab" * 32,
         size=12,
         serializer="json",
         format="json",
-        raw_size=40,
+        raw_size=20,
         codec=None,
         compression="gzip",
-        mirrors=["file:///m/a.json.gz"],
-        failed_mirrors=["file:///f/a.json.gz"],
-        summary={"type": "dict", "bytes": 12, "length": 3},
+        mirrors=["file:///m/a.json"],
+        failed_mirrors=["file:///f/a.json"],
+        summary={"type": "dict", "size": 20},
     )
 
 
-def test_reference_json_is_exactly_the_serde_envelope_with_the_summary_first():
-    envelope = full_reference().to_json()
-    assert envelope == {
+def test_reference_json_is_exactly_the_serde_envelope():
+    assert full_reference().to_json() == {
         "__classname__": "airflow_xcomkit.reference.StoredXCom",
         "__version__": 2,
         "__data__": {
-            "summary": {"type": "dict", "bytes": 12, "length": 3},
-            "path": "file:///p/a.json.gz",
+            "summary": {"type": "dict", "size": 20},
+            "path": "file:///p/a.json",
             "digest": "hmac-sha256:" + "ab" * 32,
             "size": 12,
             "serializer": "json",
             "format": "json",
-            "raw_size": 40,
+            "raw_size": 20,
             "codec": None,
             "compression": "gzip",
-            "mirrors": ["file:///m/a.json.gz"],
-            "failed_mirrors": ["file:///f/a.json.gz"],
+            "mirrors": ["file:///m/a.json"],
+            "failed_mirrors": ["file:///f/a.json"],
         },
     }
-    assert next(iter(envelope["__data__"])) == "summary"  # what the XCom tab shows first
+    # The summary comes first: the XCom tab renders the fields in this order.
+    assert next(iter(full_reference().to_json()["__data__"])) == "summary"
     assert (CLASSNAME, VERSION) == ("airflow_xcomkit.reference.StoredXCom", 2)
 
 
 def test_reference_round_trips_every_field():
     ref = full_reference()
     assert StoredXCom.from_json(ref.to_json()) == ref
-    assert ref.locations == ["file:///p/a.json.gz", "file:///m/a.json.gz"]
+    assert ref.locations == ["file:///p/a.json", "file:///m/a.json"]
 
 
-def test_reference_defaults_for_missing_optional_fields():
-    data = {"path": "p", "digest": "sha256:s", "size": "5", "serializer": "json", "format": "json"}
-    ref = StoredXCom.from_json({"__classname__": CLASSNAME, "__version__": 2, "__data__": data})
-    assert ref == StoredXCom(path="p", digest="sha256:s", size=5, serializer="json", format="json")
-    assert (ref.raw_size, ref.codec, ref.compression, ref.mirrors, ref.failed_mirrors, ref.summary) == (
-        None,
-        None,
-        None,
-        [],
-        [],
-        {},
-    )
+def test_version_1_references_are_read_with_their_defaults():
+    data = {"path": "p", "sha256": "s", "size": "5", "serializer": "pandas"}
+    ref = StoredXCom.from_json({"__classname__": CLASSNAME, "__version__": 1, "__data__": data})
+    assert ref == StoredXCom(path="p", digest="sha256:s", size=5, serializer="pandas", format="parquet")
     assert (
         StoredXCom.from_json(
-            {"__classname__": CLASSNAME, "__version__": 2, "__data__": {**data, "compression": ""}}
+            {"__classname__": CLASSNAME, "__version__": 1, "__data__": {**data, "compression": ""}}
         ).compression
         is None
     )
-
-
-def test_a_version_1_reference_is_read_with_its_sha256_and_the_format_of_its_serializer():
-    data = {"path": "p", "sha256": "s", "size": "5", "serializer": "pandas", "compression": ""}
-    ref = StoredXCom.from_json({"__classname__": CLASSNAME, "__version__": 1, "__data__": data})
-    assert ref == StoredXCom(path="p", digest="sha256:s", size=5, serializer="pandas", format="parquet")
 
 
 @pytest.mark.parametrize(
