@@ -11,7 +11,8 @@ the same bytes airflow-xcomkit stores (Parquet/zstd, .npy, JSON), which is the f
 ``file://`` directory and S3 on a moto server on loopback, both with the kit's default ``gzip``
 compression. It prints medians of ``--runs`` round trips (the approaches take turns within each
 round, after one warm-up round trip), the ratios, the stored bytes and the peak RSS growth during a
-push or a pull (freed memory is returned to the OS before each measurement). A script, not a test: timings depend on the machine.
+push or a pull (freed memory is returned to the OS before each measurement), also as a multiple of
+the value's size N (an array's nbytes, a DataFrame's deep memory usage, a JSON value's text). A script, not a test: timings depend on the machine.
 """
 
 from __future__ import annotations
@@ -376,8 +377,9 @@ def main() -> int:
     print(
         f"# bench-runtime: {args.runs} runs each, compression {args.compression!r}, python {sys.version.split()[0]}"
     )
-    for name, value in values.items():
-        print(f"#   {name}: {mb(value_size(value))} in memory")
+    sizes = {name: value_size(value) for name, value in values.items()}
+    for name in values:
+        print(f"#   {name}: N = {mb(sizes[name])} (in memory; JSON: its encoded text)")
     results = {}
     with (
         tempfile.TemporaryDirectory(prefix="xcomkit-bench-store-") as local,
@@ -427,9 +429,10 @@ def main() -> int:
                     )
     print()
     print(
-        "| storage | value | approach | push+pull (median) | vs stock | vs floor | stored | peak RSS push / pull |"
+        "| storage | value | approach | push+pull (median) | vs stock | vs floor | stored "
+        "| peak RSS push / pull | in N |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for (storage, vname, aname), r in results.items():
         stock = results.get((storage, vname, Stock.name))
         floor = results.get((storage, vname, Floor.name))
@@ -437,9 +440,11 @@ def main() -> int:
             f"{stock['total'] / r['total']:.2f}× faster" if stock else "stock refuses"
         )
         vs_floor = f"{r['total'] / floor['total']:.2f}×" if floor else "—"
+        n = sizes[vname]
         print(
             f"| {storage} | {vname} | {aname} | {r['total']:.3f} s | {vs_stock} | {vs_floor} | "
-            f"{mb(r['stored'])} | +{mb(r['push_rss'])} / +{mb(r['pull_rss'])} |"
+            f"{mb(r['stored'])} | +{mb(r['push_rss'])} / +{mb(r['pull_rss'])} | "
+            f"{r['push_rss'] / n:.2f} N / {r['pull_rss'] / n:.2f} N |"
         )
     for storage in args.storage.split(","):
         kit = results.get((storage, "dataframe", Kit.name))

@@ -298,7 +298,7 @@ def test_a_small_non_json_value_stays_in_the_database_through_airflows_serialize
 def test_the_primary_and_the_mirrors_are_written_at_the_same_time(configure, tmp_path, monkeypatch):
     import threading
 
-    from airflow_xcomkit import backend, storage
+    from airflow_xcomkit import storage, writer
 
     paths = [tmp_path / name for name in ("primary", "m1", "m2")]
     configure(f"file://{paths[0]}", threshold=0, mirrors=[f"file://{p}" for p in paths[1:]])
@@ -309,7 +309,7 @@ def test_the_primary_and_the_mirrors_are_written_at_the_same_time(configure, tmp
         barrier.wait()
         storage.write_bytes(url, data)
 
-    monkeypatch.setattr(backend, "write_bytes", write_when_all_started)
+    monkeypatch.setattr(writer, "write_bytes", write_when_all_started)
     ref = reference(push({"a": 1}))
     assert ref.failed_mirrors == [] and len(ref.mirrors) == 2
     assert stored_files(paths[0]) == stored_files(paths[1]) == stored_files(paths[2])

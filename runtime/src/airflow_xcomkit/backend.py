@@ -11,8 +11,9 @@ inside functions, through ``ObjectStoragePath``.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from typing import Any
 
 from airflow.sdk.bases.xcom import BaseXCom
@@ -27,8 +28,9 @@ from airflow_xcomkit.errors import (
 )
 from airflow_xcomkit.layout import relative_object_path
 from airflow_xcomkit.reference import FORMAT_SERIALIZERS, StoredXCom
-from airflow_xcomkit.storage import delete, is_under, join, normalize, read_bytes, write_bytes
+from airflow_xcomkit.storage import delete, is_under, join, normalize, read_bytes, read_chunks
 from airflow_xcomkit.summary import summarize
+from airflow_xcomkit.writer import ObjectSink
 
 log = logging.getLogger(__name__)
 
@@ -125,22 +127,30 @@ class XComKitBackend(BaseXCom):
                 )
             _check_allowed("numpy", settings, where)
             _check_size(formats.npy_size(value), settings, where)
-            sink = formats.HashingBuffer(integrity.new_digest(settings.integrity_key))
-            formats.write_npy(value, sink)
-            return _store(value, sink, "numpy", "npy", None, None, settings, coords)
+            return _store(
+                value,
+                lambda sink: formats.write_npy(value, sink),
+                "numpy",
+                "npy",
+                None,
+                None,
+                settings,
+                coords,
+            )
 
         if formats.is_instance_of(value, "pandas", "DataFrame"):
             _check_allowed("pandas", settings, where)
-            sink = formats.HashingBuffer(integrity.new_digest(settings.integrity_key), settings.max_size)
-            try:
-                formats.write_parquet(value, sink)
-            except Exception as err:
-                raise TypeError(f"XCom {where}: cannot write the DataFrame as Parquet: {err}") from err
-            _check_size(sink.size, settings, where)
-            if sink.size < settings.threshold:
-                return _db_value(value, where)
             return _store(
-                value, sink, "pandas", "parquet", f"parquet-{formats.PARQUET_CODEC}", None, settings, coords
+                value,
+                lambda sink: formats.write_parquet(value, sink),
+                "pandas",
+                "parquet",
+                f"parquet-{formats.PARQUET_CODEC}",
+                None,
+                settings,
+                coords,
+                # Parquet's size decides: a frame whose Parquet is below the threshold goes to the DB.
+                below_threshold=lambda: _db_value(value, where),
             )
 
         serializer = "json"
@@ -150,23 +160,31 @@ class XComKitBackend(BaseXCom):
             value = _to_json_dict(value, where)
             serializer = "json_dict"
         try:
-            payload = formats.encode_json(value)
+            text = formats.encode_json(value)
         except (TypeError, AttributeError, ValueError, RecursionError) as err:
             raise TypeError(
                 f"XCom {where}: Airflow's serializer cannot store a value of type {_type_name(value)}: {err}"
             ) from err
-        if len(payload) < settings.threshold:
+        raw_size = formats.text_size(text)
+        if raw_size < settings.threshold:
             return _db_value(value, where)
-        fmt = formats.json_format(payload)
+        fmt = formats.json_format(text)
         if fmt == "serde" and serializer == "json":
             serializer = "serde"
         _check_allowed(serializer, settings, where)
-        _check_size(len(payload), settings, where)
-        raw_size = len(payload)
-        sink = formats.HashingBuffer(integrity.new_digest(settings.integrity_key))
-        formats.compress(payload, settings.compression, sink)
-        del payload
-        return _store(original, sink, serializer, fmt, None, settings.compression, settings, coords, raw_size)
+        _check_size(raw_size, settings, where)
+        compression = settings.compression
+        return _store(
+            original,
+            lambda sink: formats.write_text(text, compression, sink),
+            serializer,
+            fmt,
+            None,
+            compression,
+            settings,
+            coords,
+            raw_size=raw_size,
+        )
 
     @staticmethod
     def deserialize_value(result: Any) -> Any:
@@ -253,25 +271,9 @@ def _previous_reference(coords: dict[str, Any]) -> Any:
     return previous if getattr(previous, "value", None) is not None else None
 
 
-def _write_all(urls: list[str], data: bytes) -> list[BaseException | None]:
-    """Write ``data`` to every URL, concurrently when there is more than one; one result per URL."""
-
-    def one(url: str) -> BaseException | None:
-        try:
-            write_bytes(url, data)
-        except Exception as err:
-            return err
-        return None
-
-    if len(urls) == 1:
-        return [one(urls[0])]
-    with ThreadPoolExecutor(max_workers=len(urls), thread_name_prefix="xcomkit-write") as pool:
-        return list(pool.map(one, urls))
-
-
 def _store(
     value: Any,
-    sink: formats.HashingBuffer,
+    write: Callable[[ObjectSink], int | None],
     serializer: str,
     fmt: str,
     codec: str | None,
@@ -279,7 +281,14 @@ def _store(
     settings: Settings,
     coords: dict[str, Any],
     raw_size: int | None = None,
+    below_threshold: Callable[[], Any] | None = None,
 ) -> Any:
+    """Stream the value to the primary and every mirror at once and return its reference.
+
+    ``write`` serializes into the sink (and may return the uncompressed size). The reference is
+    returned only once every upload was completed explicitly and the primary's succeeded: an upload
+    error is raised here, never left to a garbage-collected file object.
+    """
     where = _describe(
         coords["dag_id"], coords["task_id"], coords["run_id"], coords["map_index"], coords["key"]
     )
@@ -294,19 +303,38 @@ def _store(
         key=coords["key"],
         extension=extension,
     )
-    digest = integrity.label(settings.integrity_key, sink._digest.hexdigest())
+    primary = join(settings.path, relative)
+    urls = [primary, *(join(base, relative) for base in settings.mirrors)]
+    sink = ObjectSink(
+        urls,
+        integrity.new_digest(settings.integrity_key),
+        max_size=settings.max_size,
+        hold=settings.threshold if below_threshold is not None else 0,
+    )
+    try:
+        written = write(sink)
+    except BaseException as err:
+        sink.abandon()
+        if sink.errors[0] is not None:
+            raise sink.errors[0] from None  # the storage failed, not the serializer
+        if fmt == "parquet" and isinstance(err, Exception):
+            raise TypeError(f"XCom {where}: cannot write the DataFrame as Parquet: {err}") from err
+        raise
+    if sink.over_limit:
+        sink.abandon()
+        _check_size(sink.size, settings, where)
+    if below_threshold is not None and not sink.streaming and sink.size < settings.threshold:
+        sink.abandon()
+        return below_threshold()
     size = sink.size
-    data = sink.getvalue()
-    if fmt == "parquet":
-        raw_size = formats.parquet_uncompressed_size(data)
+    digest = integrity.label(settings.integrity_key, sink.hexdigest())
+    if written is not None:
+        raw_size = written
     elif raw_size is None:
         raw_size = size
     previous = _previous_reference(coords)
 
-    primary = join(settings.path, relative)
-    urls = [primary, *(join(base, relative) for base in settings.mirrors)]
-    results = _write_all(urls, data)
-    del data
+    results = sink.finish()
     if results[0] is not None:
         for url, err in zip(urls[1:], results[1:], strict=True):
             if err is None:
@@ -380,13 +408,13 @@ def _read_reference(reference: StoredXCom, settings: Settings) -> Any:
             f"XCom object {reference.path} was written with an integrity key, but [xcomkit] "
             "integrity_key is not set on this worker; set AIRFLOW__XCOMKIT__INTEGRITY_KEY to the same key."
         )
+    if reference.format == "npy":
+        return _read_verified(reference, settings)
     data = _read_verified(reference, settings)
     limit = reference.raw_size if reference.raw_size is not None else settings.max_size
     try:
         if reference.format == "parquet":
             return formats.read_parquet(data, limit)
-        if reference.format == "npy":
-            return formats.read_npy(data)
         payload = formats.decompress(data, reference.compression, limit)
         del data
         return formats.decode_json(payload, reference.format)
@@ -399,34 +427,93 @@ def _read_reference(reference: StoredXCom, settings: Settings) -> Any:
         ) from err
 
 
-def _read_verified(reference: StoredXCom, settings: Settings) -> bytes:
-    """Read the object from the primary location, falling back to each mirror in turn."""
+class _Mismatch(Exception):
+    """The object at a location is not the one recorded (size or digest)."""
+
+
+def _read_bytes_at(url: str, reference: StoredXCom, settings: Settings) -> bytearray:
+    """The verified bytes at ``url``, read in ranges into one buffer of the recorded size."""
+    size = reference.size
+    verifier = integrity.Verifier(reference.digest, settings.integrity_key)
+    data = bytearray(size)
+    pos = 0
+    for chunk in read_chunks(url, size):
+        if pos + len(chunk) > size:
+            raise _Mismatch  # the object grew
+        data[pos : pos + len(chunk)] = chunk
+        verifier.update(chunk)
+        pos += len(chunk)
+    if pos != size or (settings.verify_integrity and not verifier.matches()):
+        raise _Mismatch
+    return data
+
+
+def _read_npy_at(url: str, reference: StoredXCom, settings: Settings) -> Any:
+    """The array at ``url``, read range by range straight into the array's memory.
+
+    The header must declare exactly the recorded size before the array is allocated, and the digest
+    of every byte is checked before the array is returned; numpy's header parser (a literal
+    evaluator, never pickle) is all that sees the bytes before that.
+    """
+    size = reference.size
+    verifier = integrity.Verifier(reference.digest, settings.integrity_key)
+    chunks = read_chunks(url, size)
+    first = next(chunks, b"")
+    try:
+        header, body = formats.npy_header(first)
+    except Exception:
+        raise _Mismatch from None
+    if header + body != size:
+        raise _Mismatch
+    seen = 0
+
+    def verified() -> Any:
+        nonlocal seen
+        for chunk in itertools.chain([first], chunks):
+            seen += len(chunk)
+            verifier.update(chunk)
+            yield chunk
+
+    reader = formats.ChunkReader(verified())
+    try:
+        array = formats.read_npy(reader)
+    except (FileNotFoundError, OSError):
+        raise
+    except Exception:
+        raise _Mismatch from None
+    if not reader.exhausted() or seen != size or (settings.verify_integrity and not verifier.matches()):
+        raise _Mismatch
+    return array
+
+
+def _read_verified(reference: StoredXCom, settings: Settings) -> Any:
+    """Read the object from the primary location, falling back to each mirror in turn.
+
+    Returns the verified bytes, or for ``.npy`` the verified array.
+    """
+    read_at = _read_npy_at if reference.format == "npy" else _read_bytes_at
     problems: list[str] = []
     corrupt = False
     missing = False
     for url in reference.locations:
         try:
-            # One byte past the recorded size tells a grown object from an intact one, unread past it.
-            data = read_bytes(url, reference.size + 1)
+            result = read_at(url, reference, settings)
         except FileNotFoundError:
             missing = True
             problems.append(f"{url}: missing")
             continue
-        except Exception as err:
-            problems.append(f"{url}: unreadable ({type(err).__name__}: {err})")
-            continue
-        if len(data) != reference.size or (
-            settings.verify_integrity
-            and not integrity.matches(reference.digest, data, settings.integrity_key)
-        ):
+        except _Mismatch:
             corrupt = True
             problems.append(f"{url}: content does not match the recorded digest and size")
+            continue
+        except Exception as err:
+            problems.append(f"{url}: unreadable ({type(err).__name__}: {err})")
             continue
         if problems:
             log.warning(
                 "airflow-xcomkit: read XCom object from mirror %s because: %s", url, "; ".join(problems)
             )
-        return data
+        return result
     detail = "; ".join(problems)
     if corrupt:
         raise XComIntegrityError(f"XCom object is corrupted at every location: {detail}")

@@ -37,41 +37,6 @@ GZIP_LEVEL = 6
 _SERDE_MARKERS = (b'"__classname__"', b'"__type"')
 
 
-class HashingBuffer(io.RawIOBase):
-    """An in-memory write target that digests every byte as it arrives and enforces a size limit.
-
-    Past the limit it keeps counting (so the error can give the size) but stops keeping bytes.
-    """
-
-    def __init__(self, digest: Any, limit: int | None = None):
-        super().__init__()
-        self._buf = io.BytesIO()
-        self._digest = digest
-        self._limit = limit
-        self.size = 0
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, b: Any) -> int:
-        n = len(b) if not isinstance(b, memoryview) else b.nbytes
-        self.size += n
-        if self._limit is not None and self.size > self._limit:
-            return n
-        self._digest.update(b)
-        self._buf.write(b)
-        return n
-
-    @property
-    def over_limit(self) -> bool:
-        return self._limit is not None and self.size > self._limit
-
-    def getvalue(self) -> bytes:
-        data = self._buf.getvalue()
-        self._buf = io.BytesIO()
-        return data
-
-
 def is_instance_of(value: Any, module: str, attr: str) -> bool:
     # Check through sys.modules: a value of that type exists only if its library was imported.
     mod = sys.modules.get(module)
@@ -79,15 +44,49 @@ def is_instance_of(value: Any, module: str, attr: str) -> bool:
     return cls is not None and isinstance(value, cls)
 
 
-def encode_json(value: Any) -> bytes:
-    """The stock backend's encoding, exactly: the bytes it would write and size against the threshold."""
+#: JSON text is encoded and written in pieces of this many characters: never a second full copy.
+TEXT_CHUNK = 2**20
+
+
+def encode_json(value: Any) -> str:
+    """The stock backend's encoding, exactly: the text it would write (as UTF-8) and size."""
     from airflow.utils.json import XComEncoder
 
-    return json.dumps(value, cls=XComEncoder).encode("utf-8")
+    return json.dumps(value, cls=XComEncoder)
 
 
-def json_format(payload: bytes) -> str:
+def text_size(text: str) -> int:
+    """The UTF-8 size of ``text`` (the stock threshold's measure), without encoding it when ASCII."""
+    # json.dumps escapes everything outside ASCII by default; isascii() is a flag check in CPython.
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
+def json_format(payload: bytes | str) -> str:
+    if isinstance(payload, str):
+        return "serde" if any(m.decode() in payload for m in _SERDE_MARKERS) else "json"
     return "serde" if any(marker in payload for marker in _SERDE_MARKERS) else "json"
+
+
+def write_text(text: str, compression: str | None, sink: Any) -> None:
+    """Write ``text`` as UTF-8 through the codec into ``sink``, a piece at a time."""
+
+    def pieces(out: Any) -> None:
+        for start in range(0, len(text), TEXT_CHUNK):
+            out.write(text[start : start + TEXT_CHUNK].encode("utf-8"))
+
+    if not compression:
+        pieces(sink)
+        return
+    if compression == "gzip":
+        import gzip
+
+        with gzip.GzipFile(fileobj=sink, mode="wb", compresslevel=GZIP_LEVEL, mtime=0) as f:
+            pieces(f)
+        return
+    from fsspec.compression import compr
+
+    with compr[compression](sink, mode="wb") as f:
+        pieces(f)
 
 
 @contextlib.contextmanager
@@ -112,34 +111,34 @@ def decode_json(payload: bytes, fmt: str) -> Any:
         return json.loads(payload, cls=XComDecoder)
 
 
-def write_parquet(frame: Any, sink: Any) -> None:
-    frame.to_parquet(sink, engine="pyarrow", compression=PARQUET_CODEC)
+def write_parquet(frame: Any, sink: Any) -> int:
+    """Stream ``frame`` as Parquet into ``sink``; returns the uncompressed size its metadata declares."""
+    collected: list[Any] = []
+    frame.to_parquet(sink, engine="pyarrow", compression=PARQUET_CODEC, metadata_collector=collected)
+    meta = collected[0]
+    return sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
 
 
-def read_parquet(data: bytes, max_uncompressed: int | None) -> Any:
+def read_parquet(data: Any, max_uncompressed: int | None) -> Any:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    source = pa.BufferReader(data)
     if max_uncompressed is not None:
-        meta = pq.read_metadata(source)
+        meta = pq.read_metadata(pa.BufferReader(data))
         claimed = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        del meta
         if claimed > max_uncompressed:
             raise XComIntegrityError(
                 f"Parquet object claims {claimed} uncompressed bytes, more than the {max_uncompressed} "
                 "recorded when it was written; refusing to decompress it."
             )
-        source = pa.BufferReader(data)
     # The same call as serde's pandas deserializer, so a frame reads back as the stock backend's does.
-    return pq.read_table(source).to_pandas()
-
-
-def parquet_uncompressed_size(data: bytes) -> int:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    meta = pq.read_metadata(pa.BufferReader(data))
-    return sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    table = pq.read_table(pa.BufferReader(data))
+    if isinstance(data, bytearray):
+        # The decoded table no longer needs the stored bytes: free them before pandas copies it.
+        with contextlib.suppress(BufferError):
+            data.clear()
+    return table.to_pandas()
 
 
 def write_npy(array: Any, sink: Any) -> None:
@@ -159,10 +158,58 @@ def npy_size(array: Any) -> int:
     return size if header.tell() < 65536 else size + 2
 
 
-def read_npy(data: bytes) -> Any:
+def npy_header(first: bytes) -> tuple[int, Any]:
+    """(header size, data size) declared by the ``.npy`` header at the start of ``first``."""
     import numpy as np
 
-    return np.load(io.BytesIO(data), allow_pickle=False)
+    fp = io.BytesIO(first)
+    version = np.lib.format.read_magic(fp)
+    if version == (1, 0):
+        shape, _fortran, dtype = np.lib.format.read_array_header_1_0(fp)
+    else:
+        shape, _fortran, dtype = np.lib.format.read_array_header_2_0(fp)
+    if dtype.hasobject:
+        raise XComIntegrityError(f".npy header declares dtype {dtype}, which only pickle could read")
+    count = 1
+    for dim in shape:
+        count *= dim
+    return fp.tell(), count * dtype.itemsize
+
+
+class ChunkReader(io.RawIOBase):
+    """A read-only file over an iterator of byte chunks, for numpy's chunked array reader."""
+
+    def __init__(self, chunks: Any):
+        super().__init__()
+        self._chunks = iter(chunks)
+        self._view = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while not self._view:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._view = memoryview(chunk)
+        n = min(len(b), len(self._view))
+        b[:n] = self._view[:n]
+        self._view = self._view[n:]
+        return n
+
+    def exhausted(self) -> bool:
+        """True if nothing is left to read (the chunk iterator is consumed as a side effect)."""
+        return not self._view and all(not chunk for chunk in self._chunks)
+
+
+def read_npy(source: Any) -> Any:
+    """Read an array from bytes or a file object, straight into the array's memory, no pickle."""
+    import numpy as np
+
+    if isinstance(source, bytes | bytearray | memoryview):
+        source = io.BytesIO(source)
+    return np.lib.format.read_array(source, allow_pickle=False)
 
 
 def compress(payload: bytes, compression: str | None, sink: Any) -> None:

@@ -26,17 +26,26 @@ def label(key: bytes | None, hexdigest: str) -> str:
     return (SHA_PREFIX if key is None else HMAC_PREFIX) + hexdigest
 
 
-def matches(recorded: str, data: bytes | memoryview, key: bytes | None) -> bool:
-    """True if ``data`` has the recorded digest. An HMAC reference needs the key to be checked."""
-    if recorded.startswith(HMAC_PREFIX):
-        if key is None:
-            return False
-        digest = new_digest(key)
-        expected = recorded[len(HMAC_PREFIX) :]
-    elif recorded.startswith(SHA_PREFIX):
-        digest = hashlib.sha256()
-        expected = recorded[len(SHA_PREFIX) :]
-    else:
-        return False
-    digest.update(data)
-    return hmac.compare_digest(digest.hexdigest(), expected)
+class Verifier:
+    """Checks bytes fed piece by piece against a recorded digest.
+
+    An HMAC reference needs the key to be checked; without it (or with an unknown label) nothing matches.
+    """
+
+    def __init__(self, recorded: str, key: bytes | None):
+        self._expected: str | None = None
+        self._digest: Any = None
+        if recorded.startswith(HMAC_PREFIX):
+            if key is not None:
+                self._digest = new_digest(key)
+                self._expected = recorded[len(HMAC_PREFIX) :]
+        elif recorded.startswith(SHA_PREFIX):
+            self._digest = hashlib.sha256()
+            self._expected = recorded[len(SHA_PREFIX) :]
+
+    def update(self, data: Any) -> None:
+        if self._digest is not None:
+            self._digest.update(data)
+
+    def matches(self) -> bool:
+        return self._expected is not None and hmac.compare_digest(self._digest.hexdigest(), self._expected)
