@@ -7,15 +7,18 @@
 #
 #   npm run quickstart              # everything, servers stopped at the end
 #   npm run quickstart -- --keep    # leave the local cloud up (stop it with: npx xcomkit local down)
+#   npm run quickstart -- --no-fork # each DAG run a fresh interpreter (slower; see e2e/localcloud/warm.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 KEEP=0
+DAG_ARGS=()
 for arg in "$@"; do
   case "$arg" in
     --keep) KEEP=1 ;;
-    -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "quickstart: unknown argument $arg (known: --keep)" >&2; exit 2 ;;
+    --no-fork) DAG_ARGS+=(--no-fork) ;;
+    -h | --help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "quickstart: unknown argument $arg (known: --keep, --no-fork)" >&2; exit 2 ;;
   esac
 done
 
@@ -139,7 +142,7 @@ if ((doctor_failed)); then
 fi
 
 step "the sample DAG (e2e/dags/e2e_xcom_roundtrip.py) in a real Airflow: 3 clouds x 2 backends"
-"$PY" e2e/quickstart.py --state-dir "$STATE" --settings "$SETTINGS" --home .xcomkit/quickstart
+"$PY" e2e/quickstart.py --state-dir "$STATE" --settings "$SETTINGS" --home .xcomkit/quickstart "${DAG_ARGS[@]}"
 
 step "the same against a real cloud"
 cat <<'EOF'
