@@ -151,22 +151,25 @@ def main(argv: list[str]) -> int:
         parent_env = {}  # no run matches it: every run is a fresh interpreter
     else:
         started = time.monotonic()
-        listed = args.home / "preload-modules.txt"
+        module_list = args.home / "preload-modules.txt"
         key = f"{sys.executable} apache-airflow {airflow_version()}"
-        loaded, _ = warm.preload(warm.read_module_list(listed, key))
+        loaded, _ = warm.preload(warm.read_module_list(module_list, key))
         print(f"preloaded {loaded} third-party modules for the runs in {time.monotonic() - started:.1f} s (no Airflow module)")
     # Side by side, one per core: each run is one Airflow process that keeps a core busy.
     modules = warm.run_all([j for _, _, j in jobs], parent_env, parallel=max(2, os.cpu_count() or 2), timeout=300)
     if modules and not args.no_fork:
-        warm.write_module_list(listed, key, modules)
+        warm.write_module_list(module_list, key, modules)
     results = [outcome(cloud, backend, job) for cloud, backend, job in jobs]
 
-    rows, failed = [], 0
+    rows, failed, listed_objects = [], 0, {}
     for r in results:
         deployed = state["deployed"][r["cloud"]]
         home = args.home / f"{r['cloud']}-{r['backend']}"
         paths = stored_paths(home, r.get("run_id"))
-        sizes = dict(inspect.list_objects(r["cloud"], deployed, ambient, prefix=f"{deployed['prefix']}/{DAG_ID}/"))
+        if r["cloud"] not in listed_objects:  # one listing per bucket, after all its runs
+            prefix = f"{deployed['prefix']}/{DAG_ID}/"
+            listed_objects[r["cloud"]] = dict(inspect.list_objects(r["cloud"], deployed, ambient, prefix=prefix))
+        sizes = listed_objects[r["cloud"]]
         keys = [p.split("@", 1)[1].split("/", 1)[1] for p in paths]
         total = sum(sizes.get(k, 0) for k in keys)
         present = sum(1 for k in keys if k in sizes)
