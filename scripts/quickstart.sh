@@ -7,15 +7,18 @@
 #
 #   npm run quickstart              # everything, servers stopped at the end
 #   npm run quickstart -- --keep    # leave the local cloud up (stop it with: npx xcomkit local down)
+#   npm run quickstart -- --no-fork # each DAG run a fresh interpreter (slower; see e2e/localcloud/warm.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 KEEP=0
+DAG_ARGS=()
 for arg in "$@"; do
   case "$arg" in
     --keep) KEEP=1 ;;
-    -h | --help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "quickstart: unknown argument $arg (known: --keep)" >&2; exit 2 ;;
+    --no-fork) DAG_ARGS+=(--no-fork) ;;
+    -h | --help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "quickstart: unknown argument $arg (known: --keep, --no-fork)" >&2; exit 2 ;;
   esac
 done
 
@@ -30,16 +33,31 @@ STEP=0
 STEP_T=$T0
 
 elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+# CPU seconds (user + system) of this shell and of every child it has waited for, from `times`,
+# into CPU_NOW. `times` must run in this shell (a pipeline or $(...) would be a fresh subshell).
+TIMES_FILE=$(mktemp)
+cpu_now() {
+  times >"$TIMES_FILE"
+  CPU_NOW=$(awk '{ for (i = 1; i <= NF; i++) { split($i, t, /[ms]/); s += t[1] * 60 + t[2] } } END { printf "%.2f", s }' "$TIMES_FILE")
+}
+cpu_since() { cpu_now; CPU_SINCE=$(awk -v a="$1" -v b="$CPU_NOW" 'BEGIN { printf "%.1f", b - a }'); }
+cpu_now
+CPU_T0=$CPU_NOW
+STEP_CPU=$CPU_T0
+step_done() { cpu_since "$STEP_CPU"; echo "   done in $(elapsed "$STEP_T") s (CPU $CPU_SINCE s)"; }
 step() {
-  if ((STEP > 0)); then echo "   done in $(elapsed "$STEP_T") s"; fi
+  if ((STEP > 0)); then step_done; fi
   STEP=$((STEP + 1))
   STEP_T=$(date +%s.%N)
+  cpu_now
+  STEP_CPU=$CPU_NOW
   echo
   echo "== [$STEP/$STEPS] $*   (at $(elapsed "$T0") s)"
 }
 
 cleanup() {
   local code=$?
+  rm -f "$TIMES_FILE"
   if [[ "$KEEP" != 1 && -f "$STATE/state.json" ]]; then
     echo
     echo "== stopping the local servers (by PID; --keep leaves them up)"
@@ -125,7 +143,7 @@ if ((doctor_failed)); then
 fi
 
 step "the sample DAG (e2e/dags/e2e_xcom_roundtrip.py) in a real Airflow: 3 clouds x 2 backends"
-"$PY" e2e/quickstart.py --state-dir "$STATE" --settings "$SETTINGS" --home .xcomkit/quickstart
+"$PY" e2e/quickstart.py --state-dir "$STATE" --settings "$SETTINGS" --home .xcomkit/quickstart "${DAG_ARGS[@]}"
 
 step "the same against a real cloud"
 cat <<'EOF'
@@ -139,6 +157,7 @@ cat <<'EOF'
   What the local servers could not enforce (IAM conditions; GCP and Azure IAM) is listed by
   `xcomkit local up` above and proven by the template-level tests (README, "Local cloud").
 EOF
-echo "   done in $(elapsed "$STEP_T") s"
+step_done
 echo
-echo "quickstart finished in $(elapsed "$T0") s"
+cpu_since "$CPU_T0"
+echo "quickstart finished in $(elapsed "$T0") s (CPU $CPU_SINCE s)"
