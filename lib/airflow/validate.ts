@@ -149,6 +149,10 @@ function schemaProblems(raw: unknown): { binding?: AirflowBinding; problems: str
     problems: result.error.issues.map((issue) => {
       // The same sentence as the environments file's errors: `field: value is not valid: rule`.
       const field = issue.path.join('.') || '(binding)';
+      if (issue.code === 'invalid_key') {
+        const key = issue.path[issue.path.length - 1];
+        return `${issue.path.slice(0, -1).join('.') || '(binding)'}: the key ${show(key)} is not valid: ${issue.issues.map((i) => i.message).join('; ')}`;
+      }
       const value = get(raw, ...issue.path.map(String));
       if (value === undefined) return `${field} is required but missing${issue.code === 'invalid_type' ? '' : `: ${issue.message}`}`;
       if (issue.code === 'unrecognized_keys') return `${field}: unknown field(s) ${issue.keys.map((k) => show(k)).join(', ')}`;

@@ -93,6 +93,13 @@ export function describeIssues(prefix: readonly (string | number)[], input: unkn
         return `${where}: unknown field ${showValue(k)}; ${hint} (see docs/configuration.md)`;
       });
     }
+    if (issue.code === 'invalid_key') {
+      // A record key (an extra's name, an environment name): zod nests the key's own issues.
+      const why = issue.issues.map((i) => i.message).join('; ');
+      const key = issue.input ?? issuePath[issuePath.length - 1];
+      const parent = [...prefix, ...(issue.input === undefined ? issuePath.slice(0, -1) : issuePath)].join('.');
+      return [`${parent || 'the top level'}: the key ${showValue(key)} is not valid: ${why}`];
+    }
     const value = 'input' in issue && issue.input !== undefined ? issue.input : valueAt(input, issue.path);
     if (value === undefined && issue.code === 'invalid_type') return [`${path} is required but missing: add it (expected ${issue.expected})`];
     if (value === undefined) return [issue.message.startsWith('is ') ? `${path} ${issue.message}` : `${path} is missing: ${issue.message}`];

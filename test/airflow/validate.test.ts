@@ -66,6 +66,24 @@ describe('validateBinding', () => {
     });
   });
 
+  describe('connection extra names', () => {
+    test('accepts Airflow\'s dotted extras such as gcs.endpoint', () => {
+      const b = modified('gcp-workload-identity', (x) => (x.connection.extra['gcs.endpoint'] = 'http://127.0.0.1:4443'));
+      expect(validateBinding(b).connection.extra['gcs.endpoint']).toBe('http://127.0.0.1:4443');
+    });
+    test.each(['bad key', '.x', 'x.', 'a..b', 'a\nb'])('refuses %p, naming the key and the rule', (key) => {
+      const b = modified('gcp-workload-identity', (x) => (x.connection.extra[key] = 'v'));
+      let message = '';
+      try {
+        validateBinding(b);
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toContain(`connection.extra: the key ${JSON.stringify(key)} is not valid: `);
+      expect(message).toContain('connection extra names hold only letters');
+    });
+  });
+
   test('refuses a connection type of another cloud', () => {
     expect(() => validateBinding(modified('gcp-key', (x) => (x.connection.type = 'aws')))).toThrow(/connection.type "aws" does not match cloud gcp/);
   });
