@@ -33,6 +33,16 @@ export function compressionProblem(value: unknown): string | undefined {
 
 /** Environment names become stack names, resource-name suffixes and CLI arguments. */
 export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,19}$/;
+
+/**
+ * An environment name (see {@link ENVIRONMENT_NAME}) derived from a stack name or id, for constructs
+ * used without an explicit environment: lower case, other characters as "-", a letter first, at most
+ * 20 characters (`AirflowXcoms-Prod` becomes `airflowxcoms-prod`).
+ */
+export function environmentNameFrom(name: string): string {
+  const s = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').slice(0, 20).replace(/-+$/, '');
+  return s === '' ? 'default' : s;
+}
 export const ENVIRONMENT_NAME_RULE = 'must be 1-20 lower-case letters, digits and "-", starting with a letter';
 
 /**

@@ -9,6 +9,7 @@ import { skipCheckov } from './checkov';
 import { acknowledgeNist } from './nag';
 import { BUCKET_ACTIONS, KMS_ACTIONS, OBJECT_ACTIONS } from './permissions';
 import { checkPrefix } from '../prefix';
+import { ENVIRONMENT_NAME, environmentNameFrom } from '../rules';
 
 /** Minimum TLS version the bucket policy accepts (`s3:TlsVersion`). */
 export const MINIMUM_TLS_VERSION = 1.2;
@@ -105,8 +106,9 @@ export interface AirflowXcomStorageProps {
    */
   readonly compression?: XcomCompression | 'none';
   /**
-   * Environment name written into the binding (dev, staging, prod, ...).
-   * @default - the stack name
+   * Environment name written into the binding (dev, staging, prod, ...): 1-20 lower-case letters,
+   * digits and "-", starting with a letter.
+   * @default - the stack name in that form (lower case, other characters as "-")
    */
   readonly environment?: string;
 }
@@ -292,7 +294,7 @@ export class AirflowXcomStorage extends Construct {
       throw new Error(`${this.node.path}: no Airflow identity yet: call grantReadWrite(role) or create an XcomUserIdentity / XcomRoleIdentity for this storage before reading the binding`);
     }
     return awsBinding({
-      environment: this.environment ?? stack.stackName,
+      environment: this.environment ?? environmentNameFrom(stack.stackName),
       bucketName: this.bucket.bucketName,
       prefix: this.prefix,
       region: Token.isUnresolved(stack.region) ? Aws.REGION : stack.region,
@@ -437,6 +439,9 @@ function validateProps(props: AirflowXcomStorageProps): void {
   }
   const t = props.threshold;
   if (t !== undefined && (!Number.isInteger(t) || t < -1)) problems.push(`threshold: ${t} must be -1 (keep in the database), 0 or a positive whole number of bytes`);
+  if (props.environment !== undefined && !ENVIRONMENT_NAME.test(props.environment)) {
+    problems.push(`environment "${props.environment}": must be 1-20 lower-case letters, digits and "-", starting with a letter (it names the binding xcomkit selects with --env)`);
+  }
   if (props.serverAccessLogs === false && props.serverAccessLogsBucket) problems.push('serverAccessLogsBucket is set but serverAccessLogs is false: drop one of them');
   if (problems.length > 0) throw new Error(`AirflowXcomStorage: invalid props:\n  - ${problems.join('\n  - ')}`);
 }

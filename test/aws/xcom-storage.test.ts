@@ -37,14 +37,14 @@ function dataBucket(template: Template): string {
   return id;
 }
 
-/** The binding output as xcomkit reads it from a deployed stack (refs replaced by placeholders). */
+/** The binding output as xcomkit reads it from a synthesized stack (refs replaced by deploy-time placeholders). */
 function bindingOutput(template: Template) {
   const json = template.toJSON() as { Outputs: Record<string, { Value: unknown }>; Resources: Record<string, unknown> };
   const refs: Record<string, string> = {};
   const attributes: Record<string, string> = {};
   for (const id of Object.keys(json.Resources)) {
-    refs[id] = `<${id}>`;
-    attributes[`${id}.Arn`] = `<${id}.Arn>`;
+    refs[id] = `<deploy-time:${id}>`;
+    attributes[`${id}.Arn`] = `<deploy-time:${id}.Arn>`;
   }
   return parseBinding(resolveIntrinsics(json.Outputs.AirflowBinding.Value, { partition: 'aws', region: 'eu-west-1', accountId: '123456789012', refs, attributes }) as string);
 }
@@ -231,7 +231,7 @@ describe('identity helpers', () => {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { AWS: MWAA_ROLE }, Condition: { StringEquals: { 'sts:ExternalId': 'xcom-external-1' } } })] },
     });
     const roleId = stack.getLogicalId(role.node.defaultChild as iam.CfnRole);
-    expect(bindingOutput(template).connection.extra).toEqual({ region_name: 'eu-west-1', role_arn: `<${roleId}.Arn>` });
+    expect(bindingOutput(template).connection.extra).toEqual({ region_name: 'eu-west-1', role_arn: `<deploy-time:${roleId}.Arn>` });
   });
 
   test('XcomRoleIdentity refuses a role nobody could assume, and wildcard principals', () => {
@@ -246,5 +246,19 @@ describe('identity helpers', () => {
     const storage = new AirflowXcomStorage(stack, 'Xcoms');
     new XcomRoleIdentity(stack, 'Role', { storage, trustedPrincipalArns: [MWAA_ROLE] });
     expect(() => new XcomUserIdentity(stack, 'User', { storage })).toThrow(/an identity is already set \(role\)/);
+  });
+});
+
+describe('binding environment', () => {
+  test('defaults to the stack name in environment-name form', () => {
+    const app = new App();
+    const stack = new Stack(app, 'AirflowXcoms-Prod', { env: ENV });
+    new AirflowXcomStorage(stack, 'Xcoms').addBindingOutput();
+    expect(bindingOutput(Template.fromStack(stack)).environment).toBe('airflowxcoms-prod');
+  });
+
+  test('fails if environment is not an environment name', () => {
+    const { stack } = bareStack();
+    expect(() => new AirflowXcomStorage(stack, 'Xcoms', { environment: 'Prod EU' })).toThrow(/environment "Prod EU": must be 1-20 lower-case letters/);
   });
 });
