@@ -253,7 +253,9 @@ describe('binding environment', () => {
   test('defaults to the stack name in environment-name form', () => {
     const app = new App();
     const stack = new Stack(app, 'AirflowXcoms-Prod', { env: ENV });
-    new AirflowXcomStorage(stack, 'Xcoms').addBindingOutput();
+    const storage = new AirflowXcomStorage(stack, 'Xcoms');
+    storage.grantReadWrite(iam.Role.fromRoleArn(stack, 'Mwaa', MWAA_ROLE));
+    storage.addBindingOutput();
     expect(bindingOutput(Template.fromStack(stack)).environment).toBe('airflowxcoms-prod');
   });
 
