@@ -2,6 +2,7 @@ import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { BINDING_SCHEMA_VERSION, CONN_TYPE_BY_CLOUD, xcomObjectStoragePath, type AirflowBinding } from '../binding';
 import { checkPrefix } from '../prefix';
+import { environmentNameFrom } from '../rules';
 import { addBindingOutput } from '../terraform/binding-output';
 import { BlobXcomGrants, ENTRA_OBJECT_ID } from './grants';
 import { XcomStorage, type XcomStorageProps } from './xcom-storage';
@@ -112,7 +113,7 @@ export class AirflowXcomBlobStorage extends Construct {
     return {
       schemaVersion: BINDING_SCHEMA_VERSION,
       cloud: 'azure',
-      environment: this.props.environment ?? TerraformStack.of(this).node.id,
+      environment: this.props.environment ?? environmentNameFrom(TerraformStack.of(this).node.id),
       storage: { bucket: container, prefix: this.prefix, region: this.props.location, account: this.props.storageAccountName },
       xcom: {
         path: xcomObjectStoragePath('azure', this.connectionId, container, this.prefix),

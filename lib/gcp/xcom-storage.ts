@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { BINDING_SCHEMA_VERSION, CONN_TYPE_BY_CLOUD, xcomObjectStoragePath, type AirflowBinding } from '../binding';
 import { gcsBucketNameProblems } from '../config/gcp';
 import { checkPrefix } from '../prefix';
+import { environmentNameFrom } from '../rules';
 import { addBindingOutput } from '../terraform/binding-output';
 import { GcsXcomGrants, iamMember } from './grants';
 import { XcomBucket } from './xcom-bucket';
@@ -151,7 +152,7 @@ export class AirflowXcomGcsStorage extends Construct {
     return {
       schemaVersion: BINDING_SCHEMA_VERSION,
       cloud: 'gcp',
-      environment: this.props.environment ?? TerraformStack.of(this).node.id,
+      environment: this.props.environment ?? environmentNameFrom(TerraformStack.of(this).node.id),
       storage: { bucket: this.props.bucketName, prefix: this.prefix, region: this.props.location },
       xcom: {
         path: xcomObjectStoragePath('gcp', this.connectionId, this.props.bucketName, this.prefix),
