@@ -147,8 +147,8 @@ step "the sample DAG (e2e/dags/e2e_xcom_roundtrip.py) in a real Airflow: 3 cloud
 
 step "the same against a real cloud"
 cat <<'EOF'
-  AWS:    npx cdk deploy -c env=dev --outputs-file cdk-outputs.json
-          npx xcomkit env cdk-outputs.json -o airflow.env && npx xcomkit doctor airflow.env --python <Airflow's python>
+  AWS:    npx cdk deploy -c env=dev --outputs-file cdk-outputs.dev.json
+          npx xcomkit env cdk-outputs.dev.json -o airflow.env && npx xcomkit doctor airflow.env --python <Airflow's python>
   GCP:    npm run synth:tf -- dev && cd cdktf.out/stacks/gcp-dev && terraform init && terraform apply
           terraform output -json > ../../../tf-gcp-dev.json && cd - && npx xcomkit env tf-gcp-dev.json -o airflow.env
   Azure:  the same with cdktf.out/stacks/azure-dev (tf-azure-dev.json)
