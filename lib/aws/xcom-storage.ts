@@ -4,11 +4,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IConstruct } from 'constructs';
 import { BINDING_OUTPUT_CFN, type AirflowBinding, type BindingIdentity } from '../binding';
+import { prefixProblems } from '../rules';
 import { awsBinding, awsBindingJson } from './binding';
 import { skipCheckov } from './checkov';
 import { acknowledgeNist } from './nag';
 import { BUCKET_ACTIONS, KMS_ACTIONS, OBJECT_ACTIONS } from './permissions';
-import { checkPrefix } from '../prefix';
 
 /** Minimum TLS version the bucket policy accepts (`s3:TlsVersion`). */
 export const MINIMUM_TLS_VERSION = 1.2;
@@ -421,7 +421,7 @@ function principalArn(principal: iam.IPrincipal): string | undefined {
 /** Every problem at once, naming the prop and the value; unresolved tokens are skipped. */
 function validateProps(props: AirflowXcomStorageProps): void {
   const problems: string[] = [];
-  if (props.prefix !== undefined) problems.push(...checkPrefix(props.prefix).map((p) => `prefix "${props.prefix}": ${p}`));
+  if (props.prefix !== undefined) problems.push(...prefixProblems(props.prefix).map((p) => `prefix "${props.prefix}": ${p}`));
   const days = (name: string, value: Duration | undefined) => {
     if (value === undefined || Token.isUnresolved(value.toSeconds())) return;
     const seconds = value.toSeconds();

@@ -1,8 +1,7 @@
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { BINDING_SCHEMA_VERSION, CONN_TYPE_BY_CLOUD, xcomObjectStoragePath, type AirflowBinding } from '../binding';
-import { gcsBucketNameProblems } from '../config/gcp';
-import { checkPrefix } from '../prefix';
+import { gcsBucketNameProblems, prefixProblems } from '../rules';
 import { addBindingOutput } from '../terraform/binding-output';
 import { GcsXcomGrants, iamMember } from './grants';
 import { XcomBucket } from './xcom-bucket';
@@ -170,7 +169,7 @@ export class AirflowXcomGcsStorage extends Construct {
 }
 
 function validate(props: AirflowXcomGcsStorageProps, prefix: string): void {
-  const problems = checkPrefix(prefix).map((p) => `prefix "${prefix}": ${p}`);
+  const problems = prefixProblems(prefix).map((p) => `prefix "${prefix}": ${p}`);
   const bucketProblems = gcsBucketNameProblems(props.bucketName);
   if (bucketProblems.length > 0) problems.push(`bucketName "${props.bucketName}": is not a valid GCS bucket name: it ${bucketProblems.join('; it ')}`);
   for (const [name, value, min] of [
