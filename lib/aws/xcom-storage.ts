@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IConstruct } from 'constructs';
 import { BINDING_OUTPUT_CFN, type AirflowBinding, type BindingIdentity } from '../binding';
-import { prefixProblems } from '../rules';
+import { CONNECTION_ID, prefixProblems } from '../rules';
 import { awsBinding, awsBindingJson } from './binding';
 import { skipCheckov } from './checkov';
 import { acknowledgeNist } from './nag';
@@ -432,7 +432,7 @@ function validateProps(props: AirflowXcomStorageProps): void {
   days('serverAccessLogsRetention', props.serverAccessLogsRetention);
   const n = props.noncurrentVersionsToRetain;
   if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 100)) problems.push(`noncurrentVersionsToRetain: ${n} must be a whole number from 1 to 100`);
-  if (props.connectionId !== undefined && !/^[A-Za-z][A-Za-z0-9_]{0,99}$/.test(props.connectionId)) {
+  if (props.connectionId !== undefined && !CONNECTION_ID.test(props.connectionId)) {
     problems.push(`connectionId "${props.connectionId}": must start with a letter and hold only letters, digits and underscores (it becomes AIRFLOW_CONN_<ID>)`);
   }
   const t = props.threshold;

@@ -1,7 +1,7 @@
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { BINDING_SCHEMA_VERSION, CONN_TYPE_BY_CLOUD, xcomObjectStoragePath, type AirflowBinding } from '../binding';
-import { ENTRA_OBJECT_ID, prefixProblems } from '../rules';
+import { AZURE_STORAGE_ACCOUNT, ENTRA_OBJECT_ID, prefixProblems } from '../rules';
 import { addBindingOutput } from '../terraform/binding-output';
 import { BlobXcomGrants } from './grants';
 import { XcomStorage, type XcomStorageProps } from './xcom-storage';
@@ -71,7 +71,7 @@ export class AirflowXcomBlobStorage extends Construct {
     this.prefix = props.prefix ?? 'xcom';
     this.connectionId = props.connectionId ?? 'azure_xcoms';
     const problems = prefixProblems(this.prefix).map((p) => `prefix "${this.prefix}": ${p}`);
-    if (!/^[a-z0-9]{3,24}$/.test(props.storageAccountName)) problems.push(`storageAccountName "${props.storageAccountName}": must be 3-24 lower-case letters and digits`);
+    if (!AZURE_STORAGE_ACCOUNT.test(props.storageAccountName)) problems.push(`storageAccountName "${props.storageAccountName}": must be 3-24 lower-case letters and digits`);
     for (const [name, value] of [['expirationDays', props.expirationDays], ['noncurrentExpirationDays', props.noncurrentExpirationDays]] as const) {
       if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > 3650)) problems.push(`${name}: ${value} must be a whole number of days from 1 to 3650`);
     }
