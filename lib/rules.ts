@@ -2,7 +2,7 @@
  * The naming and value rules of Airflow and the three clouds, in one place: the environments file
  * (lib/config), the Airflow binding (lib/binding.ts) and the binding checks before rendering
  * (lib/airflow/validate.ts) all validate with these, so a value the config refuses is refused in a
- * hand-edited binding too, with the same words. Imports nothing from the project: every other
+ * hand-edited binding too, with the same words (the constructs check their props with them). Imports nothing from the project: every other
  * module may depend on it.
  *
  * Each `...Problems` function returns the broken rules as phrases that read after "it"
@@ -81,7 +81,7 @@ export function controlCharacterProblem(value: string): string | undefined {
 const PREFIX_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export const PREFIX_MAX = 200;
 
-/** Key prefix rules (the empty prefix is allowed here; only a dedicated bucket may use it). */
+/** Key prefix rules of the config and the constructs' `prefix` (the empty prefix means a dedicated bucket). */
 export function prefixProblems(value: string): string[] {
   if (value === '') return [];
   if (value.startsWith('/') || value.endsWith('/')) return ['must not start or end with "/" (write "xcom" or "airflow/xcom")'];
@@ -131,6 +131,50 @@ export const AZURE_STORAGE_ACCOUNT = /^[a-z0-9]{3,24}$/;
 export const AZURE_STORAGE_ACCOUNT_RULE =
   'must be 3-24 lower-case letters and digits, and globally unique across Azure (it becomes <name>.blob.core.windows.net)';
 
+/** GCP project ids: 6-30 lower-case letters, digits and "-", starting with a letter, not ending with "-". */
+export const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+export const GCP_PROJECT_ID_RULE = 'must be a GCP project id: 6-30 lower-case letters, digits and "-", starting with a letter';
+/** A service account id (the part before `@`): 6-30 lower-case letters, digits and "-", starting with a letter. */
+export const SERVICE_ACCOUNT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+export const SERVICE_ACCOUNT_ID_RULE = 'must be 6-30 lower-case letters, digits and "-", starting with a letter';
+/** A service-account e-mail: user-managed (`<id>@<project>.iam.gserviceaccount.com`) or Google-managed (Compute default, Composer agents). */
+export const SERVICE_ACCOUNT_EMAIL = /^[a-z0-9][a-z0-9-]{0,62}@[a-z0-9][a-z0-9.-]*\.gserviceaccount\.com$/;
+/** IAM principals (Secret Manager accessors): `serviceAccount:x@p.iam.gserviceaccount.com`, `group:...`, `principal://...`. */
+export const IAM_MEMBER = /^(user|serviceAccount|group|domain):[^\s]+$|^principal(Set)?:\/\/[^\s]+$/;
+export const IAM_MEMBER_RULE = 'must be an IAM member such as serviceAccount:airflow@my-project.iam.gserviceaccount.com';
+/** A GKE workload identity pool: `<cluster project id>.svc.id.goog`. */
+export const WORKLOAD_POOL = /^([a-z][a-z0-9-]{4,28}[a-z0-9])\.svc\.id\.goog$/;
+export const WORKLOAD_POOL_RULE =
+  'must be a GKE workload identity pool, <cluster project id>.svc.id.goog (gcloud container clusters describe <cluster> --format="value(workloadIdentityConfig.workloadPool)")';
+
+/** The workload identity pool of GKE clusters in `project` (what `gcloud container clusters create --workload-pool` takes). */
+export function defaultWorkloadPool(project: string): string {
+  return `${project}.svc.id.goog`;
+}
+
+/** The Secret Manager connections prefix of an environment when none is set: environments sharing a project do not claim one secret id. */
+export function defaultGcpConnectionsPrefix(environment: string): string {
+  return `airflow-${environment}-connections`;
+}
+
+/** Secret Manager secret ids are at most 255 characters. */
+export const GCP_SECRET_ID_MAX = 255;
+/** Key Vault secret names are at most 127 characters. */
+export const KEY_VAULT_SECRET_NAME_MAX = 127;
+
+/** Entra object ids (principal ids), subscription and tenant ids: UUIDs. */
+export const ENTRA_OBJECT_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+export const ENTRA_OBJECT_ID_RULE = 'must be an Entra object id, a UUID (az identity show --query principalId)';
+/** Key Vault names: 3-24 letters, digits and "-", starting with a letter, ending with a letter or digit, no "--". */
+export const KEY_VAULT_NAME = /^[A-Za-z](?!.*--)[A-Za-z0-9-]{1,22}[A-Za-z0-9]$/;
+export const KEY_VAULT_NAME_RULE =
+  'must be 3-24 letters, digits and single "-", starting with a letter and ending with a letter or digit, and globally unique (<name>.vault.azure.net)';
+/** User-assigned managed identity names (before the environment suffix). */
+export const MANAGED_IDENTITY_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{2,100}$/;
+export const MANAGED_IDENTITY_NAME_RULE = 'must be 3-101 letters, digits, "-" and "_", starting with a letter or digit';
+/** A managed identity accepts at most this many federated identity credentials. */
+export const FEDERATED_CREDENTIALS_MAX = 20;
+
 /** The bucket (S3, GCS) or container (Azure) rules of a cloud, as phrases after "it". */
 export function bucketNameProblems(cloud: 'aws' | 'gcp' | 'azure', name: string): string[] {
   if (cloud === 'aws') return s3BucketNameProblems(name);
@@ -148,6 +192,11 @@ export const GCP_REGION = /^[a-z]+(-[a-z]+)+\d+$/;
 export const GCS_MULTI_OR_DUAL_REGIONS = ['ASIA', 'EU', 'US', 'ASIA1', 'EUR4', 'EUR5', 'EUR7', 'EUR8', 'NAM4'] as const;
 /** Azure region names: `westeurope` (lower case, no spaces). */
 export const AZURE_REGION = /^[a-z][a-z0-9]+$/;
+
+/** True for a single GCS region (as opposed to a multi- or dual-region). */
+export function isGcpRegion(location: string): boolean {
+  return GCP_REGION.test(location);
+}
 
 export function isGcsLocation(location: string): boolean {
   return GCP_REGION.test(location) || (GCS_MULTI_OR_DUAL_REGIONS as readonly string[]).includes(location.toUpperCase());

@@ -1,13 +1,15 @@
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { AirflowBinding, BINDING_SCHEMA_VERSION, BindingIdentity, CONN_TYPE_BY_CLOUD, xcomObjectStoragePath } from '../binding';
+import { AirflowBinding, BINDING_SCHEMA_VERSION, BindingIdentity, CONN_TYPE_BY_CLOUD, connectionSecretName, xcomObjectStoragePath } from '../binding';
+import type { AzureIdentity } from '../config/azure';
 import type { EnvironmentConfig } from '../config/schema';
+import { KEY_VAULT_SECRET_NAME_MAX } from '../rules';
 import { configureStateBackend } from '../terraform/backend';
 import { addBindingOutput } from '../terraform/binding-output';
 import { stackName } from '../terraform/naming';
 import { BlobXcomGrants } from '../azure/grants';
-import { XcomIdentity } from '../azure/xcom-identity';
+import { XcomIdentity, type XcomIdentityProps } from '../azure/xcom-identity';
 import { XcomStorage } from '../azure/xcom-storage';
 
 export interface AzureXcomStackProps {
@@ -78,8 +80,14 @@ export class AzureXcomStack extends TerraformStack {
       azure.identity.principalIds.forEach((id, index) => grants.grant(id, { suffix: index === 0 ? '' : `-${index + 1}` }));
       identity = { mode: 'existing', principal: azure.identity.principalIds[0], principals: [...azure.identity.principalIds] };
     } else {
-      const settings = { ...azure, identity: azure.identity };
-      this.identity = new XcomIdentity(this, 'xcom-identity', { environment, settings, storage: this.storage, prefix: config.xcom.prefix, tags });
+      this.identity = new XcomIdentity(this, 'xcom-identity', {
+        environment,
+        storage: this.storage,
+        connectionId: azure.connectionId,
+        tenantId: azure.tenantId,
+        ...identityProps(azure.identity, azure.connectionId),
+        tags,
+      });
       const mi = this.identity.managedIdentity;
       if (mi && azure.identity.mode === 'workload-identity') {
         // Airflow's abfs filesystem passes these extras to adlfs, which hands them to DefaultAzureCredential.
@@ -120,4 +128,20 @@ export class AzureXcomStack extends TerraformStack {
       new TerraformOutput(this, 'connection_secret_name', { value: this.identity.secret.name, description: 'Key Vault secret holding the Airflow connection (key mode)' });
     }
   }
+}
+
+/** The identity section onto the construct's mode props; a rule joining two fields is checked here, in config terms. */
+function identityProps(identity: Exclude<AzureIdentity, { mode: 'existing' }>, connectionId: string): Pick<XcomIdentityProps, 'workloadIdentity' | 'key'> {
+  if (identity.mode === 'workload-identity') {
+    return {
+      workloadIdentity: {
+        identityName: identity.identityName,
+        oidcIssuerUrl: identity.aks.oidcIssuerUrl,
+        serviceAccounts: identity.aks.serviceAccounts.map((s) => ({ namespace: s.namespace, serviceAccount: s.serviceAccount })),
+      },
+    };
+  }
+  const name = connectionSecretName('azure-key-vault', identity.connectionsPrefix, connectionId);
+  if (name.length > KEY_VAULT_SECRET_NAME_MAX) throw new Error(`azure.identity.connectionsPrefix: secret name "${name}" is longer than ${KEY_VAULT_SECRET_NAME_MAX} characters`);
+  return { key: { keyVaultName: identity.keyVaultName, connectionsPrefix: identity.connectionsPrefix, secretReaders: identity.secretReaders } };
 }

@@ -1,16 +1,17 @@
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { AirflowBinding, BINDING_SCHEMA_VERSION, BindingIdentity, CONN_TYPE_BY_CLOUD, xcomObjectStoragePath } from '../binding';
-import { gcsBucketNameProblems } from '../config/gcp';
+import { AirflowBinding, BINDING_SCHEMA_VERSION, BindingIdentity, CONN_TYPE_BY_CLOUD, connectionSecretName, xcomObjectStoragePath } from '../binding';
+import type { GcpIdentity } from '../config/gcp';
 import type { EnvironmentConfig } from '../config/schema';
+import { defaultGcpConnectionsPrefix, GCP_SECRET_ID_MAX, gcsBucketNameProblems, SERVICE_ACCOUNT_ID } from '../rules';
 import { configureStateBackend } from '../terraform/backend';
 import { addBindingOutput } from '../terraform/binding-output';
 import { stackName } from '../terraform/naming';
 import { GcsXcomGrants, iamMember } from '../gcp/grants';
 import { labelsFromTags } from '../gcp/labels';
 import { XcomBucket } from '../gcp/xcom-bucket';
-import { XcomIdentity } from '../gcp/xcom-identity';
+import { XcomIdentity, type XcomIdentityProps } from '../gcp/xcom-identity';
 
 export interface GcpXcomStackProps {
   /** Environment name (dev, staging, prod, ...). */
@@ -84,7 +85,8 @@ export class GcpXcomStack extends TerraformStack {
         location: gcp.location,
         prefix: config.xcom.prefix,
         connectionId: gcp.connectionId,
-        identity: gcp.identity,
+        serviceAccountId: gcp.identity.serviceAccountId,
+        ...identityProps(gcp.identity, environment, gcp.connectionId),
         labels,
       });
       principal = this.identity.serviceAccount.email;
@@ -115,4 +117,37 @@ export class GcpXcomStack extends TerraformStack {
       new TerraformOutput(this, 'connection_secret_id', { value: this.identity.secret.id, description: 'Secret Manager secret holding the Airflow connection (key mode)' });
     }
   }
+}
+
+/**
+ * The identity section onto the construct's mode props. Rules that join the section with the
+ * environment name are checked here, so the message names the config field, not the prop.
+ */
+function identityProps(identity: Exclude<GcpIdentity, { mode: 'existing' }>, environment: string, connectionId: string): Pick<XcomIdentityProps, 'workloadIdentity' | 'key'> {
+  const accountId = `${identity.serviceAccountId}-${environment}`;
+  if (!SERVICE_ACCOUNT_ID.test(accountId)) {
+    throw new Error(
+      `gcp.identity.serviceAccountId: "${identity.serviceAccountId}" plus the environment suffix gives "${accountId}" (${accountId.length} characters), which is not a valid service account id (6-30 lower-case letters, digits and "-"): choose a shorter serviceAccountId`,
+    );
+  }
+  if (identity.mode === 'workload-identity') {
+    return {
+      workloadIdentity: {
+        kubernetesServiceAccounts: identity.kubernetes.map((k) => ({ namespace: k.namespace, serviceAccount: k.serviceAccount })),
+        workloadPool: identity.workloadPool,
+      },
+    };
+  }
+  const connectionsPrefix = identity.connectionsPrefix ?? defaultGcpConnectionsPrefix(environment);
+  const secretId = connectionSecretName('gcp-secret-manager', connectionsPrefix, connectionId);
+  if (secretId.length > GCP_SECRET_ID_MAX) throw new Error(`gcp.identity.connectionsPrefix: secret id "${secretId}" is longer than ${GCP_SECRET_ID_MAX} characters`);
+  const replication = identity.secretReplication;
+  return {
+    key: {
+      connectionsPrefix: identity.connectionsPrefix,
+      secretReplication: replication.type,
+      secretReplicaLocations: replication.type === 'user-managed' ? replication.locations : undefined,
+      secretAccessors: identity.secretAccessors,
+    },
+  };
 }

@@ -4,12 +4,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IConstruct } from 'constructs';
 import { BINDING_OUTPUT_CFN, type AirflowBinding, type BindingIdentity } from '../binding';
+import { CONNECTION_ID, ENVIRONMENT_NAME, environmentNameFrom, prefixProblems } from '../rules';
 import { awsBinding, awsBindingJson } from './binding';
 import { skipCheckov } from './checkov';
 import { acknowledgeNist } from './nag';
 import { BUCKET_ACTIONS, KMS_ACTIONS, OBJECT_ACTIONS } from './permissions';
-import { checkPrefix } from '../prefix';
-import { ENVIRONMENT_NAME, environmentNameFrom } from '../rules';
 
 /** Minimum TLS version the bucket policy accepts (`s3:TlsVersion`). */
 export const MINIMUM_TLS_VERSION = 1.2;
@@ -423,7 +422,7 @@ function principalArn(principal: iam.IPrincipal): string | undefined {
 /** Every problem at once, naming the prop and the value; unresolved tokens are skipped. */
 function validateProps(props: AirflowXcomStorageProps): void {
   const problems: string[] = [];
-  if (props.prefix !== undefined) problems.push(...checkPrefix(props.prefix).map((p) => `prefix "${props.prefix}": ${p}`));
+  if (props.prefix !== undefined) problems.push(...prefixProblems(props.prefix).map((p) => `prefix "${props.prefix}": ${p}`));
   const days = (name: string, value: Duration | undefined) => {
     if (value === undefined || Token.isUnresolved(value.toSeconds())) return;
     const seconds = value.toSeconds();
@@ -434,7 +433,7 @@ function validateProps(props: AirflowXcomStorageProps): void {
   days('serverAccessLogsRetention', props.serverAccessLogsRetention);
   const n = props.noncurrentVersionsToRetain;
   if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 100)) problems.push(`noncurrentVersionsToRetain: ${n} must be a whole number from 1 to 100`);
-  if (props.connectionId !== undefined && !/^[A-Za-z][A-Za-z0-9_]{0,99}$/.test(props.connectionId)) {
+  if (props.connectionId !== undefined && !CONNECTION_ID.test(props.connectionId)) {
     problems.push(`connectionId "${props.connectionId}": must start with a letter and hold only letters, digits and underscores (it becomes AIRFLOW_CONN_<ID>)`);
   }
   const t = props.threshold;

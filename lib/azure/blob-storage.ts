@@ -1,10 +1,9 @@
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { BINDING_SCHEMA_VERSION, CONN_TYPE_BY_CLOUD, xcomObjectStoragePath, type AirflowBinding } from '../binding';
-import { checkPrefix } from '../prefix';
-import { environmentNameFrom } from '../rules';
+import { AZURE_STORAGE_ACCOUNT, ENTRA_OBJECT_ID, environmentNameFrom, prefixProblems } from '../rules';
 import { addBindingOutput } from '../terraform/binding-output';
-import { BlobXcomGrants, ENTRA_OBJECT_ID } from './grants';
+import { BlobXcomGrants } from './grants';
 import { XcomStorage, type XcomStorageProps } from './xcom-storage';
 
 /** fsspec codec names Airflow's common.io backend accepts for `xcom_objectstorage_compression`. */
@@ -71,8 +70,8 @@ export class AirflowXcomBlobStorage extends Construct {
     this.props = props;
     this.prefix = props.prefix ?? 'xcom';
     this.connectionId = props.connectionId ?? 'azure_xcoms';
-    const problems = checkPrefix(this.prefix).map((p) => `prefix "${this.prefix}": ${p}`);
-    if (!/^[a-z0-9]{3,24}$/.test(props.storageAccountName)) problems.push(`storageAccountName "${props.storageAccountName}": must be 3-24 lower-case letters and digits`);
+    const problems = prefixProblems(this.prefix).map((p) => `prefix "${this.prefix}": ${p}`);
+    if (!AZURE_STORAGE_ACCOUNT.test(props.storageAccountName)) problems.push(`storageAccountName "${props.storageAccountName}": must be 3-24 lower-case letters and digits`);
     for (const [name, value] of [['expirationDays', props.expirationDays], ['noncurrentExpirationDays', props.noncurrentExpirationDays]] as const) {
       if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > 3650)) problems.push(`${name}: ${value} must be a whole number of days from 1 to 3650`);
     }

@@ -57,5 +57,5 @@ export class BlobXcomGrants {
   }
 }
 
-/** Entra object ids: UUIDs. */
-export const ENTRA_OBJECT_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** Entra object ids: UUIDs (the rule lives with the config's in lib/rules.ts). */
+export { ENTRA_OBJECT_ID } from '../rules';

@@ -93,10 +93,21 @@ export class XcomStorage extends Construct {
   public readonly blobHost: string;
   /** Blob-name prefix the policy matches: `<container>/<prefix>/`, or `<container>/` when dedicated. */
   public readonly policyPrefix: string;
+  /** The props as given (literals), for identities and grants built on this storage. */
+  public readonly location: string;
+  public readonly storageAccountName: string;
+  public readonly containerName: string;
+  public readonly prefix: string;
+  public readonly sharedAccessKeyEnabled: boolean;
 
   constructor(scope: Construct, id: string, props: XcomStorageProps) {
     super(scope, id);
     const containerName = props.containerName ?? 'airflow-xcoms';
+    this.location = props.location;
+    this.storageAccountName = props.storageAccountName;
+    this.containerName = containerName;
+    this.prefix = props.prefix;
+    this.sharedAccessKeyEnabled = props.sharedAccessKeyEnabled;
     const tags = props.tags ? { ...props.tags } : undefined;
 
     if (props.createResourceGroup ?? true) {

@@ -1,8 +1,21 @@
 import { z } from 'zod';
-import { AZURE_CONTAINER_NAME, AZURE_CONTAINER_NAME_RULE, AZURE_STORAGE_ACCOUNT, AZURE_STORAGE_ACCOUNT_RULE, CONNECTIONS_PREFIX } from '../rules';
+import {
+  AZURE_CONTAINER_NAME,
+  AZURE_CONTAINER_NAME_RULE,
+  AZURE_STORAGE_ACCOUNT,
+  AZURE_STORAGE_ACCOUNT_RULE,
+  CONNECTIONS_PREFIX,
+  ENTRA_OBJECT_ID,
+  ENTRA_OBJECT_ID_RULE,
+  FEDERATED_CREDENTIALS_MAX,
+  KEY_VAULT_NAME,
+  KEY_VAULT_NAME_RULE,
+  MANAGED_IDENTITY_NAME,
+  MANAGED_IDENTITY_NAME_RULE,
+} from '../rules';
 import { connectionIdSchema, kubernetesServiceAccountSchema, localStateSchema } from './common';
 
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const UUID = ENTRA_OBJECT_ID;
 const RESOURCE_GROUP = /^[-\w.()]{1,89}[-\w()]$/;
 
 export const storageAccountNameSchema = z
@@ -16,9 +29,7 @@ export const containerNameSchema = z
 /** Key Vault names: 3-24 letters, digits and "-", starting with a letter, ending with a letter or digit, no "--". */
 export const keyVaultNameSchema = z
   .string()
-  .regex(/^[A-Za-z](?!.*--)[A-Za-z0-9-]{1,22}[A-Za-z0-9]$/, {
-    message: 'must be 3-24 letters, digits and single "-", starting with a letter and ending with a letter or digit, and globally unique (<name>.vault.azure.net)',
-  });
+  .regex(KEY_VAULT_NAME, { message: KEY_VAULT_NAME_RULE });
 
 /** Blob endpoint suffix of the Azure public cloud: accounts are reached at `<account>.blob.core.windows.net`. */
 export const DEFAULT_BLOB_ENDPOINT_SUFFIX = 'blob.core.windows.net';
@@ -45,7 +56,7 @@ export const azureIdentitySchema = z.discriminatedUnion('mode', [
        * container with the prefix condition; no identity, credential or secret is created.
        */
       principalIds: z
-        .array(z.string().regex(UUID, { message: 'must be an Entra object id, a UUID (az identity show --query principalId)' }))
+        .array(z.string().regex(UUID, { message: ENTRA_OBJECT_ID_RULE }))
         .min(1, { message: 'name at least one existing principal id' })
         .refine((ids) => new Set(ids.map((i) => i.toLowerCase())).size === ids.length, { message: 'lists a principal twice' }),
     })
@@ -54,7 +65,7 @@ export const azureIdentitySchema = z.discriminatedUnion('mode', [
     .object({
       mode: z.literal('workload-identity'),
       /** User-assigned managed identity name; the environment name is appended. */
-      identityName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{2,100}$/, { message: 'must be 3-101 letters, digits, "-" and "_", starting with a letter or digit' }).default('airflow-xcoms'),
+      identityName: z.string().regex(MANAGED_IDENTITY_NAME, { message: MANAGED_IDENTITY_NAME_RULE }).default('airflow-xcoms'),
       /** AKS cluster OIDC issuer URL and the service accounts that run Airflow tasks. */
       aks: z
         .object({
@@ -62,7 +73,7 @@ export const azureIdentitySchema = z.discriminatedUnion('mode', [
           serviceAccounts: z
             .array(kubernetesServiceAccountSchema)
             .min(1, { message: 'name at least one Kubernetes service account that runs Airflow tasks' })
-            .max(20, { message: 'a managed identity accepts at most 20 federated identity credentials' }),
+            .max(FEDERATED_CREDENTIALS_MAX, { message: `a managed identity accepts at most ${FEDERATED_CREDENTIALS_MAX} federated identity credentials` }),
         })
         .strict(),
     })

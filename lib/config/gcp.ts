@@ -1,21 +1,35 @@
 import { z } from 'zod';
-import { CONNECTIONS_PREFIX, GCP_REGION, gcsBucketNameProblems, regionProblem } from '../rules';
+import {
+  CONNECTIONS_PREFIX,
+  GCP_PROJECT_ID,
+  GCP_PROJECT_ID_RULE,
+  GCP_REGION,
+  gcsBucketNameProblems,
+  IAM_MEMBER,
+  IAM_MEMBER_RULE,
+  isGcpRegion,
+  regionProblem,
+  SERVICE_ACCOUNT_EMAIL,
+  SERVICE_ACCOUNT_ID,
+  SERVICE_ACCOUNT_ID_RULE,
+  WORKLOAD_POOL,
+  WORKLOAD_POOL_RULE,
+} from '../rules';
 import { connectionIdSchema, kubernetesServiceAccountSchema, localStateSchema } from './common';
 
-export { GCP_REGION, GCS_MULTI_OR_DUAL_REGIONS, gcsBucketNameProblems } from '../rules';
+export {
+  defaultGcpConnectionsPrefix,
+  defaultWorkloadPool,
+  GCP_PROJECT_ID,
+  GCP_REGION,
+  GCS_MULTI_OR_DUAL_REGIONS,
+  gcsBucketNameProblems,
+  isGcpRegion,
+  SERVICE_ACCOUNT_ID,
+  WORKLOAD_POOL,
+} from '../rules';
 
-/** GCP project ids: 6-30 lower-case letters, digits and "-", starting with a letter, not ending with "-". */
-export const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
-/** A service account id (the part before `@`): 6-30 lower-case letters, digits and "-", starting with a letter. */
-export const SERVICE_ACCOUNT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const KMS_KEY_NAME = /^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/locations\/[a-z0-9-]+\/keyRings\/[A-Za-z0-9_-]+\/cryptoKeys\/[A-Za-z0-9_-]+$/;
-/** IAM principals for Secret Manager accessors: `serviceAccount:x@p.iam.gserviceaccount.com`, `group:...`, `principal://...`. */
-const IAM_MEMBER = /^(user|serviceAccount|group|domain):[^\s]+$|^principal(Set)?:\/\/[^\s]+$/;
-
-/** True for a single GCS region (as opposed to a multi- or dual-region). */
-export function isGcpRegion(location: string): boolean {
-  return GCP_REGION.test(location);
-}
 
 export const gcsBucketNameSchema = z.string().superRefine((name, ctx) => {
   const problems = gcsBucketNameProblems(name);
@@ -29,7 +43,7 @@ export const gcsLocationSchema = z.string().superRefine((location, ctx) => {
 
 const serviceAccountIdSchema = z
   .string()
-  .regex(SERVICE_ACCOUNT_ID, { message: 'must be 6-30 lower-case letters, digits and "-", starting with a letter' })
+  .regex(SERVICE_ACCOUNT_ID, { message: SERVICE_ACCOUNT_ID_RULE })
   .default('airflow-xcoms');
 
 /** Replication of the Secret Manager secret that holds the key-mode connection. */
@@ -43,17 +57,6 @@ export const gcpSecretReplicationSchema = z.discriminatedUnion('type', [
     })
     .strict(),
 ]);
-
-/** A GKE workload identity pool: `<cluster project id>.svc.id.goog`. */
-export const WORKLOAD_POOL = /^([a-z][a-z0-9-]{4,28}[a-z0-9])\.svc\.id\.goog$/;
-
-/** The workload identity pool of GKE clusters in `project` (what `gcloud container clusters create --workload-pool` takes). */
-export function defaultWorkloadPool(project: string): string {
-  return `${project}.svc.id.goog`;
-}
-
-/** A service-account e-mail: user-managed (`<id>@<project>.iam.gserviceaccount.com`) or Google-managed (Compute default, Composer agents). */
-const SERVICE_ACCOUNT_EMAIL = /^[a-z0-9][a-z0-9-]{0,62}@[a-z0-9][a-z0-9.-]*\.gserviceaccount\.com$/;
 
 export const gcpIdentitySchema = z.discriminatedUnion('mode', [
   z
@@ -82,9 +85,7 @@ export const gcpIdentitySchema = z.discriminatedUnion('mode', [
        */
       workloadPool: z
         .string()
-        .regex(WORKLOAD_POOL, {
-          message: 'must be a GKE workload identity pool, <cluster project id>.svc.id.goog (gcloud container clusters describe <cluster> --format="value(workloadIdentityConfig.workloadPool)")',
-        })
+        .regex(WORKLOAD_POOL, { message: WORKLOAD_POOL_RULE })
         .optional(),
       /** GKE Kubernetes service accounts (Airflow workers) bound through Workload Identity. */
       kubernetes: z.array(kubernetesServiceAccountSchema).min(1, { message: 'name at least one Kubernetes service account that runs Airflow tasks' }),
@@ -106,7 +107,7 @@ export const gcpIdentitySchema = z.discriminatedUnion('mode', [
       /** Where the secret is replicated: `automatic`, or `user-managed` in the bucket's region (or `locations`). */
       secretReplication: gcpSecretReplicationSchema.default({ type: 'automatic' }),
       /** IAM members granted `roles/secretmanager.secretAccessor` on the secret (whatever Airflow reads secrets as). */
-      secretAccessors: z.array(z.string().regex(IAM_MEMBER, { message: 'must be an IAM member such as serviceAccount:airflow@my-project.iam.gserviceaccount.com' })).default([]),
+      secretAccessors: z.array(z.string().regex(IAM_MEMBER, { message: IAM_MEMBER_RULE })).default([]),
     })
     .strict(),
 ]);
@@ -126,7 +127,7 @@ export const gcpStateSchema = z.discriminatedUnion('type', [
 
 export const gcpSchema = z
   .object({
-    project: z.string().regex(GCP_PROJECT_ID, { message: 'must be a GCP project id: 6-30 lower-case letters, digits and "-", starting with a letter' }),
+    project: z.string().regex(GCP_PROJECT_ID, { message: GCP_PROJECT_ID_RULE }),
     /** Bucket location: a region (europe-west1), dual-region (EUR4) or multi-region (EU, US). */
     location: gcsLocationSchema,
     connectionId: connectionIdSchema.default('gcp_xcoms'),
@@ -156,7 +157,3 @@ export const gcpSchema = z
 export type GcpSettings = z.infer<typeof gcpSchema>;
 export type GcpIdentity = z.infer<typeof gcpIdentitySchema>;
 
-/** The Secret Manager connections prefix of an environment when `identity.connectionsPrefix` is not set. */
-export function defaultGcpConnectionsPrefix(environment: string): string {
-  return `airflow-${environment}-connections`;
-}

@@ -1,9 +1,7 @@
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { BINDING_SCHEMA_VERSION, CONN_TYPE_BY_CLOUD, xcomObjectStoragePath, type AirflowBinding } from '../binding';
-import { gcsBucketNameProblems } from '../config/gcp';
-import { checkPrefix } from '../prefix';
-import { environmentNameFrom } from '../rules';
+import { CONNECTION_ID, environmentNameFrom, gcsBucketNameProblems, prefixProblems } from '../rules';
 import { addBindingOutput } from '../terraform/binding-output';
 import { GcsXcomGrants, iamMember } from './grants';
 import { XcomBucket } from './xcom-bucket';
@@ -171,7 +169,7 @@ export class AirflowXcomGcsStorage extends Construct {
 }
 
 function validate(props: AirflowXcomGcsStorageProps, prefix: string): void {
-  const problems = checkPrefix(prefix).map((p) => `prefix "${prefix}": ${p}`);
+  const problems = prefixProblems(prefix).map((p) => `prefix "${prefix}": ${p}`);
   const bucketProblems = gcsBucketNameProblems(props.bucketName);
   if (bucketProblems.length > 0) problems.push(`bucketName "${props.bucketName}": is not a valid GCS bucket name: it ${bucketProblems.join('; it ')}`);
   for (const [name, value, min] of [
@@ -183,6 +181,6 @@ function validate(props: AirflowXcomGcsStorageProps, prefix: string): void {
   const soft = props.softDeleteDays;
   if (soft !== undefined && !(soft === 0 || (Number.isInteger(soft) && soft >= 7 && soft <= 90))) problems.push(`softDeleteDays: ${soft} must be 0 (off) or 7 to 90`);
   if (props.roleSuffix !== undefined && !/^[A-Za-z0-9_]{1,40}$/.test(props.roleSuffix)) problems.push(`roleSuffix "${props.roleSuffix}": must be 1-40 letters, digits and "_"`);
-  if (props.connectionId !== undefined && !/^[A-Za-z][A-Za-z0-9_]{0,99}$/.test(props.connectionId)) problems.push(`connectionId "${props.connectionId}": must start with a letter and hold only letters, digits and underscores`);
+  if (props.connectionId !== undefined && !CONNECTION_ID.test(props.connectionId)) problems.push(`connectionId "${props.connectionId}": must start with a letter and hold only letters, digits and underscores`);
   if (problems.length > 0) throw new Error(`AirflowXcomGcsStorage: invalid props:\n  - ${problems.join('\n  - ')}`);
 }

@@ -305,3 +305,10 @@ describe('Azure IAM snapshots', () => {
     expect(iamOf(json)).toMatchSnapshot();
   });
 });
+
+describe('AzureXcomStack: identity checks that join two fields name the config field', () => {
+  test('a Key Vault secret name over 127 characters', () => {
+    const azure = { ...AZURE_BASE, connectionId: `c${'x'.repeat(60)}`, identity: { mode: 'key', keyVaultName: 'acme-xcoms-kv', connectionsPrefix: 'p'.repeat(70) } };
+    expect(() => synthAzure({ azure })).toThrow(/azure\.identity\.connectionsPrefix: secret name "p{70}-cx{60}" is longer than 127 characters/);
+  });
+});

@@ -287,3 +287,16 @@ describe('GcpXcomStack: outputs and binding', () => {
     expect(JSON.stringify(json.output)).not.toMatch(/private_key|secret_data/);
   });
 });
+
+describe('GcpXcomStack: identity checks that join two fields name the config field', () => {
+  test('a service account id too long with the environment suffix', () => {
+    expect(() => synthGcp({ gcp: GCP_BASE }, 'production-europe')).toThrow(
+      'gcp.identity.serviceAccountId: "airflow-xcoms" plus the environment suffix gives "airflow-xcoms-production-europe" (31 characters)',
+    );
+  });
+
+  test('a Secret Manager secret id over 255 characters', () => {
+    const gcp = { ...GCP_BASE, connectionId: `c${'x'.repeat(99)}`, identity: { mode: 'key', connectionsPrefix: 'p'.repeat(200) } };
+    expect(() => synthGcp({ gcp })).toThrow(/^gcp\.identity\.connectionsPrefix: secret id "p{200}-cx{99}" is longer than 255 characters$/);
+  });
+});
