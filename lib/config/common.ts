@@ -62,7 +62,12 @@ export const retentionSchema = z
     currentDays: days('currentDays').default(30),
     /** Days after which noncurrent (overwritten or deleted) versions are removed. */
     noncurrentDays: days('noncurrentDays').default(7),
-    /** Optionally keep this many newer noncurrent versions regardless of age. */
+    /**
+     * Optionally keep this many newer noncurrent versions past `noncurrentDays`: S3 and GCS remove a
+     * noncurrent version only when it is older than `noncurrentDays` AND has this many newer ones. An
+     * XCom key is written once, so its purged version never gets a newer one and is never removed
+     * (`xcomkit cost` warns about it). Leave unset for XComs.
+     */
     noncurrentNewerVersions: z.number().int().min(1).max(100).optional(),
   })
   .strict();
