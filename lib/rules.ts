@@ -273,3 +273,12 @@ export function showValue(value: unknown): string {
   const text = json.replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
+
+/**
+ * The sentence for a record key that breaks its rule (zod's `invalid_key` issue; its path ends at the
+ * key, whether or not the input is reported): `<parent>: the key "<key>" is not valid: <rules>`.
+ */
+export function invalidKeyProblem(path: readonly PropertyKey[], messages: readonly string[], top: string): string {
+  const parent = path.slice(0, -1).map(String).join('.');
+  return `${parent || top}: the key ${showValue(path[path.length - 1])} is not valid: ${messages.join('; ')}`;
+}

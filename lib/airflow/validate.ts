@@ -3,7 +3,7 @@
  * the field, the bad value and the fix. Placeholders are accepted only where a deploy-time value goes.
  */
 import { AirflowBinding, bindingSchema, Cloud, CLOUDS, CONN_TYPE_BY_CLOUD, SCHEME_BY_CLOUD, SecretRef } from '../binding';
-import { compressionProblem, CONNECTION_ID, CONNECTION_ID_RULE, showValue } from '../rules';
+import { compressionProblem, CONNECTION_ID, CONNECTION_ID_RULE, invalidKeyProblem, showValue } from '../rules';
 import { AirflowSettingsError } from './errors';
 import { hasPlaceholder } from './placeholder';
 
@@ -149,10 +149,7 @@ function schemaProblems(raw: unknown): { binding?: AirflowBinding; problems: str
     problems: result.error.issues.map((issue) => {
       // The same sentence as the environments file's errors: `field: value is not valid: rule`.
       const field = issue.path.join('.') || '(binding)';
-      if (issue.code === 'invalid_key') {
-        const key = issue.path[issue.path.length - 1];
-        return `${issue.path.slice(0, -1).join('.') || '(binding)'}: the key ${show(key)} is not valid: ${issue.issues.map((i) => i.message).join('; ')}`;
-      }
+      if (issue.code === 'invalid_key') return invalidKeyProblem(issue.path, issue.issues.map((i) => i.message), '(binding)');
       const value = get(raw, ...issue.path.map(String));
       if (value === undefined) return `${field} is required but missing${issue.code === 'invalid_type' ? '' : `: ${issue.message}`}`;
       if (issue.code === 'unrecognized_keys') return `${field}: unknown field(s) ${issue.keys.map((k) => show(k)).join(', ')}`;

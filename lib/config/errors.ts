@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { nearest, showValue } from '../rules';
+import { invalidKeyProblem, nearest, showValue } from '../rules';
 
 /** The exit code both synth apps (CDK and CDKTF) use for a configuration they cannot build. */
 export const CONFIG_ERROR_EXIT_CODE = 1;
@@ -95,10 +95,7 @@ export function describeIssues(prefix: readonly (string | number)[], input: unkn
     }
     if (issue.code === 'invalid_key') {
       // A record key (an extra's name, an environment name): zod nests the key's own issues.
-      const why = issue.issues.map((i) => i.message).join('; ');
-      const key = issue.input ?? issuePath[issuePath.length - 1];
-      const parent = [...prefix, ...(issue.input === undefined ? issuePath.slice(0, -1) : issuePath)].join('.');
-      return [`${parent || 'the top level'}: the key ${showValue(key)} is not valid: ${why}`];
+      return [invalidKeyProblem([...prefix, ...issuePath], issue.issues.map((i) => i.message), 'the top level')];
     }
     const value = 'input' in issue && issue.input !== undefined ? issue.input : valueAt(input, issue.path);
     if (value === undefined && issue.code === 'invalid_type') return [`${path} is required but missing: add it (expected ${issue.expected})`];

@@ -35,6 +35,12 @@ describe('config errors', () => {
     ]);
   });
 
+  test('a record key that breaks its rule is named as a key, under its parent', () => {
+    expect(problems({ environments: { dev: { aws: AWS, tags: { 'cost#centre': 'x' } } } })).toEqual([
+      'environments.dev.tags: the key "cost#centre" is not valid: tag keys hold letters, digits, spaces and _ . : / = + @ -',
+    ]);
+  });
+
   test('a missing field reads as a sentence', () => {
     expect(problems({ environments: { dev: { aws: {} } } })).toEqual(['environments.dev.aws.region is required but missing: add it (expected string)']);
     expect(problems({ environments: { dev: { gcp: { location: 'EU', identity: { mode: 'key' } } } } })).toEqual([
