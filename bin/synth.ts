@@ -1,0 +1,153 @@
+/**
+ * The fast synth: every environment of every cloud in one Node process, from compiled JS.
+ *   npm run synth                         every environment: cdk.out (AWS CDK) and cdktf.out (GCP, Azure)
+ *   npm run synth -- --env prod           one environment (each cloud it has)
+ *   npm run synth -- --config other.yaml  another environments file (XCOMKIT_CONFIG works too)
+ *   npm run synth -- --cdk-out dir --cdktf-out dir
+ * It writes what `cdk synth --all` and `npm run synth:tf` write (the same templates, byte for byte;
+ * test/synth/fast-synth.integration.test.ts), with cdk-nag and aws-cdk-lib's template validation on
+ * and the CDK context the CDK CLI would pass (lib/apps/cdk-cli-context.ts), so `cdk deploy --app
+ * cdk.out` and `terraform` in cdktf.out/stacks/<stack> work on them. Both directories are replaced
+ * only when every stack synthesized and passed its checks.
+ *
+ * Compiled to dist/bin/synth.js by `npm run build`; the cloud libraries are loaded only for the
+ * clouds the selected environments use.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { cdkCliContext, FAIL_SYNTH_ON_VALIDATION_ERRORS } from '../lib/apps/cdk-cli-context';
+import { CONFIG_ERROR_EXIT_CODE, ConfigError } from '../lib/config/errors';
+import { DEFAULT_CONFIG_FILE, loadConfig, selectEnvironment, type KitConfig } from '../lib/config/load';
+import { warnAboutSampleValues } from '../lib/config/samples';
+
+const USAGE = 'usage: npm run synth -- [--env <name>] [--config <file>] [--cdk-out <dir>] [--cdktf-out <dir>] [--quiet]';
+/** Bad arguments, as the other commands of the kit exit on usage errors. */
+const USAGE_EXIT_CODE = 2;
+
+interface Options {
+  readonly environment?: string;
+  readonly configFile: string;
+  readonly cdkOut: string;
+  readonly cdktfOut: string;
+  readonly quiet: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      env: { type: 'string' },
+      config: { type: 'string' },
+      'cdk-out': { type: 'string' },
+      'cdktf-out': { type: 'string' },
+      quiet: { type: 'boolean', short: 'q' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}; name the environment with --env ${positionals[0]}`);
+  for (const flag of ['env', 'config', 'cdk-out', 'cdktf-out'] as const) {
+    if (values[flag] === '') throw new UsageError(`--${flag} is empty; give a value or leave the flag out`);
+  }
+  const cdkOut = path.resolve(values['cdk-out'] ?? 'cdk.out');
+  const cdktfOut = path.resolve(values['cdktf-out'] ?? 'cdktf.out');
+  if (cdkOut === cdktfOut) throw new UsageError(`--cdk-out and --cdktf-out are both ${cdkOut}; give each its own directory`);
+  return {
+    environment: values.env,
+    configFile: values.config ?? (process.env.XCOMKIT_CONFIG || DEFAULT_CONFIG_FILE),
+    cdkOut,
+    cdktfOut,
+    quiet: values.quiet === true,
+  };
+}
+
+class UsageError extends Error {}
+
+/** The selected environments that have a section for each kind of app. */
+function clouds(config: KitConfig, environment: string | undefined): { aws: boolean; terraform: boolean } {
+  const selected = environment ? [selectEnvironment(config, environment)[1]] : Object.values(config.environments);
+  return { aws: selected.some((e) => e.aws), terraform: selected.some((e) => e.gcp || e.azure) };
+}
+
+/** A fresh directory next to `target`, so that the final rename stays on one file system. */
+function stagingDir(target: string): string {
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  return fs.mkdtempSync(`${target}.tmp-`);
+}
+
+/** Puts `staged` in place of `target` (a directory or nothing), removing the old one. */
+function replaceDir(staged: string, target: string): void {
+  const old = `${staged}.old`;
+  const hadOld = fs.existsSync(target);
+  if (hadOld) fs.renameSync(target, old);
+  fs.renameSync(staged, target);
+  if (hadOld) fs.rmSync(old, { recursive: true, force: true });
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const config = loadConfig(options.configFile);
+  const want = clouds(config, options.environment);
+  if (!want.aws && !want.terraform) {
+    throw new ConfigError(config.source, [`no environment${options.environment ? ` "${options.environment}"` : ''} has an aws, gcp or azure section: nothing to synthesize`]);
+  }
+  const staged: [string, string][] = [];
+  try {
+    // Every stack of both apps is defined before either is synthesized: a config problem that only
+    // one app checks (names across environments) stops the run before anything is written.
+    let synthAws: (() => void) | undefined;
+    let synthTerraform: (() => string[]) | undefined;
+    if (want.aws) {
+      const outdir = stagingDir(options.cdkOut);
+      staged.push([outdir, options.cdkOut]);
+      const { buildAwsApp, newAwsApp } = await import('../lib/apps/aws-app');
+      // The CLI's context (so every output byte is the same); without a CLI to read the validation
+      // report, the app fails the synth itself on a cdk-nag or template-validation error.
+      const context = { ...cdkCliContext(process.cwd()), [FAIL_SYNTH_ON_VALIDATION_ERRORS]: true };
+      const { app } = buildAwsApp(config, { app: newAwsApp({ outdir, context }), environment: options.environment });
+      synthAws = () => app.synth();
+    }
+    if (want.terraform) {
+      const outdir = stagingDir(options.cdktfOut);
+      staged.push([outdir, options.cdktfOut]);
+      const [{ App }, { buildTerraformApp }] = await Promise.all([import('cdktf'), import('../lib/apps/terraform-app')]);
+      const app = new App({ outdir });
+      const stacks = buildTerraformApp(app, config, options.environment);
+      synthTerraform = () => {
+        app.synth();
+        return stacks.map((s) => s.node.id);
+      };
+    }
+    warnAboutSampleValues(config, options.environment ? [options.environment] : undefined);
+    synthAws?.();
+    if (process.exitCode) throw new Error('the AWS synth reported errors (above)');
+    const terraformStacks = synthTerraform?.() ?? [];
+    for (const [dir, target] of staged) replaceDir(dir, target);
+    staged.length = 0;
+    if (!options.quiet) {
+      const where = (dir: string) => path.relative(process.cwd(), dir) || '.';
+      if (want.aws) process.stdout.write(`Synthesized AWS (CDK) into ${where(options.cdkOut)}\n`);
+      if (want.terraform) process.stdout.write(`Synthesized ${terraformStacks.join(', ')} (CDKTF) into ${where(options.cdktfOut)}\n`);
+    }
+  } finally {
+    for (const [dir] of staged) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(CONFIG_ERROR_EXIT_CODE); // the code of bin/aws.ts and bin/terraform.ts
+  }
+  if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS_')) {
+    process.stderr.write(`synth: ${(err as Error).message}\n${USAGE}\n`);
+    process.exit(USAGE_EXIT_CODE);
+  }
+  process.stderr.write(`synth failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
