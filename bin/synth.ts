@@ -16,7 +16,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import * as v8 from 'node:v8';
 import { cdkCliContext, FAIL_SYNTH_ON_VALIDATION_ERRORS } from '../lib/apps/cdk-cli-context';
+import { startCfnValidation, type CfnValidation } from '../lib/apps/cfn-validation';
 import { CONFIG_ERROR_EXIT_CODE, ConfigError } from '../lib/config/errors';
 import { DEFAULT_CONFIG_FILE, loadConfig, selectEnvironment, type KitConfig } from '../lib/config/load';
 import { warnAboutSampleValues } from '../lib/config/samples';
@@ -90,6 +92,11 @@ function replaceDir(staged: string, target: string): void {
 }
 
 async function main(): Promise<void> {
+  // The template validator is a 9 MB WebAssembly module. V8's baseline compiler alone (no optimizing
+  // tier-up, which recompiles its hot functions in the background) keeps about 100 MB less and
+  // finishes sooner on a busy machine: measured in docs/benchmarks.md. Set before the module compiles.
+  if (process.env.XFLAGS !== undefined) v8.setFlagsFromString(process.env.XFLAGS);
+  else v8.setFlagsFromString('--liftoff-only');
   const options = parseOptions(process.argv.slice(2));
   const config = loadConfig(options.configFile);
   const want = clouds(config, options.environment);
@@ -97,6 +104,9 @@ async function main(): Promise<void> {
     throw new ConfigError(config.source, [`no environment${options.environment ? ` "${options.environment}"` : ''} has an aws, gcp or azure section: nothing to synthesize`]);
   }
   const staged: [string, string][] = [];
+  // The template validator's engine takes longest to load: its worker starts first (see
+  // lib/apps/cfn-validation.ts). CDK_VALIDATION=false turns validation off, as it does for `cdk synth`.
+  const validation: CfnValidation | undefined = want.aws && process.env.CDK_VALIDATION !== 'false' ? startCfnValidation() : undefined;
   try {
     // Every stack of both apps is defined before either is synthesized: a config problem that only
     // one app checks (names across environments) stops the run before anything is written.
@@ -106,6 +116,7 @@ async function main(): Promise<void> {
       const outdir = stagingDir(options.cdkOut);
       staged.push([outdir, options.cdkOut]);
       const { buildAwsApp, newAwsApp } = await import('../lib/apps/aws-app');
+      validation?.install();
       // The CLI's context (so every output byte is the same); without a CLI to read the validation
       // report, the app fails the synth itself on a cdk-nag or template-validation error.
       const context = { ...cdkCliContext(process.cwd()), [FAIL_SYNTH_ON_VALIDATION_ERRORS]: true };
@@ -124,9 +135,11 @@ async function main(): Promise<void> {
       };
     }
     warnAboutSampleValues(config, options.environment ? [options.environment] : undefined);
+    // CDKTF first, while the validator's worker is still loading; the AWS synth then waits for it.
+    const terraformStacks = synthTerraform?.() ?? [];
+    synthTerraform = undefined;
     synthAws?.();
     if (process.exitCode) throw new Error('the AWS synth reported errors (above)');
-    const terraformStacks = synthTerraform?.() ?? [];
     for (const [dir, target] of staged) replaceDir(dir, target);
     staged.length = 0;
     if (!options.quiet) {
@@ -135,6 +148,7 @@ async function main(): Promise<void> {
       if (want.terraform) process.stdout.write(`Synthesized ${terraformStacks.join(', ')} (CDKTF) into ${where(options.cdktfOut)}\n`);
     }
   } finally {
+    await validation?.stop();
     for (const [dir] of staged) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
