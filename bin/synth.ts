@@ -95,8 +95,7 @@ async function main(): Promise<void> {
   // The template validator is a 9 MB WebAssembly module. V8's baseline compiler alone (no optimizing
   // tier-up, which recompiles its hot functions in the background) keeps about 100 MB less and
   // finishes sooner on a busy machine: measured in docs/benchmarks.md. Set before the module compiles.
-  if (process.env.XFLAGS !== undefined) v8.setFlagsFromString(process.env.XFLAGS);
-  else v8.setFlagsFromString('--liftoff-only');
+  v8.setFlagsFromString('--liftoff-only');
   const options = parseOptions(process.argv.slice(2));
   const config = loadConfig(options.configFile);
   const want = clouds(config, options.environment);
@@ -143,7 +142,10 @@ async function main(): Promise<void> {
     for (const [dir, target] of staged) replaceDir(dir, target);
     staged.length = 0;
     if (!options.quiet) {
-      const where = (dir: string) => path.relative(process.cwd(), dir) || '.';
+      const where = (dir: string) => {
+        const relative = path.relative(process.cwd(), dir);
+        return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : dir;
+      };
       if (want.aws) process.stdout.write(`Synthesized AWS (CDK) into ${where(options.cdkOut)}\n`);
       if (want.terraform) process.stdout.write(`Synthesized ${terraformStacks.join(', ')} (CDKTF) into ${where(options.cdktfOut)}\n`);
     }

@@ -72,16 +72,15 @@ bash scripts/install.sh
 bash scripts/build.sh
 bash scripts/setup-python.sh
 
-step "synthesize every environment (AWS: CDK with cdk-nag; GCP and Azure: CDKTF)"
+step "synthesize every environment (npm run synth: AWS CDK with cdk-nag and template validation, GCP and Azure CDKTF, one process)"
 mkdir -p .xcomkit
 stamp_file=.xcomkit/synth.sha256
-stamp="$(find config lib/aws lib/gcp lib/azure lib/terraform lib/config lib/binding.ts bin cdk.json cdktf.json package-lock.json -type f -print0 \
+stamp="$(find config lib/apps lib/aws lib/gcp lib/azure lib/terraform lib/config lib/binding.ts lib/rules.ts bin cdk.json cdktf.json package-lock.json -type f -print0 \
   | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
 if [[ -f cdk.out/manifest.json && -d cdktf.out/stacks && -f "$stamp_file" && "$(cat "$stamp_file")" == "$stamp" ]]; then
   echo "cdk.out and cdktf.out are up to date with config/, lib/ and bin/: reused"
 else
-  npx cdk synth --quiet --output cdk.out
-  npx tsx bin/terraform.ts
+  node dist/bin/synth.js
   echo "$stamp" >"$stamp_file"
 fi
 
