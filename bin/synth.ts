@@ -11,7 +11,10 @@
  * only when every stack synthesized and passed its checks.
  *
  * Compiled to dist/bin/synth.js by `npm run build`; the cloud libraries are loaded only for the
- * clouds the selected environments use.
+ * clouds the selected environments use. `npm run synth` runs it as `node --single-threaded-gc
+ * dist/bin/synth.js`: while the template validator builds its engine, V8 runs hundreds of full
+ * garbage collections (its WebAssembly memory grows step by step), and without GC helper threads the
+ * synth takes about a third less CPU (docs/benchmarks.md). The flag cannot be set once Node runs.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

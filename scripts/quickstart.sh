@@ -80,7 +80,7 @@ stamp="$(find config lib/apps lib/aws lib/gcp lib/azure lib/terraform lib/config
 if [[ -f cdk.out/manifest.json && -d cdktf.out/stacks && -f "$stamp_file" && "$(cat "$stamp_file")" == "$stamp" ]]; then
   echo "cdk.out and cdktf.out are up to date with config/, lib/ and bin/: reused"
 else
-  node dist/bin/synth.js
+  node --single-threaded-gc dist/bin/synth.js   # npm run synth, dist/ built above
   echo "$stamp" >"$stamp_file"
 fi
 
@@ -146,9 +146,9 @@ step "the sample DAG (e2e/dags/e2e_xcom_roundtrip.py) in a real Airflow: 3 cloud
 
 step "the same against a real cloud"
 cat <<'EOF'
-  AWS:    npx cdk deploy -c env=dev --outputs-file cdk-outputs.dev.json
+  AWS:    npx cdk deploy --app cdk.out dev --outputs-file cdk-outputs.dev.json   (the synth of step 2)
           npx xcomkit env cdk-outputs.dev.json -o airflow.env && npx xcomkit doctor airflow.env --python <Airflow's python>
-  GCP:    npm run synth:tf -- dev && cd cdktf.out/stacks/gcp-dev && terraform init && terraform apply
+  GCP:    cd cdktf.out/stacks/gcp-dev && terraform init && terraform apply
           terraform output -json > ../../../tf-gcp-dev.json && cd - && npx xcomkit env tf-gcp-dev.json -o airflow.env
   Azure:  the same with cdktf.out/stacks/azure-dev (tf-azure-dev.json)
   Then:   npx xcomkit requirements <outputs> >> requirements.txt; the env file goes to Astro's .env,
