@@ -112,7 +112,7 @@ async function main(): Promise<void> {
   try {
     // Every stack of both apps is defined before either is synthesized: a config problem that only
     // one app checks (names across environments) stops the run before anything is written.
-    let synthAws: (() => void) | undefined;
+    let synthAws: (() => string[]) | undefined;
     let synthTerraform: (() => string[]) | undefined;
     if (want.aws) {
       const outdir = stagingDir(options.cdkOut);
@@ -122,8 +122,11 @@ async function main(): Promise<void> {
       // The CLI's context (so every output byte is the same); without a CLI to read the validation
       // report, the app fails the synth itself on a cdk-nag or template-validation error.
       const context = { ...cdkCliContext(process.cwd()), [FAIL_SYNTH_ON_VALIDATION_ERRORS]: true };
-      const { app } = buildAwsApp(config, { app: newAwsApp({ outdir, context }), environment: options.environment });
-      synthAws = () => app.synth();
+      const { app, stacks } = buildAwsApp(config, { app: newAwsApp({ outdir, context }), environment: options.environment });
+      synthAws = () => {
+        app.synth();
+        return Object.keys(stacks);
+      };
     }
     if (want.terraform) {
       const outdir = stagingDir(options.cdktfOut);
@@ -140,7 +143,7 @@ async function main(): Promise<void> {
     // CDKTF first, while the validator's worker is still loading; the AWS synth then waits for it.
     const terraformStacks = synthTerraform?.() ?? [];
     synthTerraform = undefined;
-    synthAws?.();
+    const awsStacks = synthAws?.() ?? [];
     if (process.exitCode) throw new Error('the AWS synth reported errors (above)');
     for (const [dir, target] of staged) replaceDir(dir, target);
     staged.length = 0;
@@ -149,7 +152,7 @@ async function main(): Promise<void> {
         const relative = path.relative(process.cwd(), dir);
         return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : dir;
       };
-      if (want.aws) process.stdout.write(`Synthesized AWS (CDK) into ${where(options.cdkOut)}\n`);
+      if (want.aws) process.stdout.write(`Synthesized ${awsStacks.join(', ')} (AWS CDK) into ${where(options.cdkOut)}\n`);
       if (want.terraform) process.stdout.write(`Synthesized ${terraformStacks.join(', ')} (CDKTF) into ${where(options.cdktfOut)}\n`);
     }
   } finally {
@@ -167,6 +170,8 @@ main().catch((err: unknown) => {
     process.stderr.write(`synth: ${(err as Error).message}\n${USAGE}\n`);
     process.exit(USAGE_EXIT_CODE);
   }
-  process.stderr.write(`synth failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  // aws-cdk-lib's ValidationError carries the whole cdk-nag or template-validation report as its message.
+  const text = err instanceof Error ? (err.name === 'ValidationError' ? err.message : (err.stack ?? err.message)) : String(err);
+  process.stderr.write(`synth failed: ${text}\n`);
   process.exit(1);
 });
