@@ -27,6 +27,17 @@ import { DEFAULT_CONFIG_FILE, loadConfig, selectEnvironment, type KitConfig } fr
 import { warnAboutSampleValues } from '../lib/config/samples';
 
 const USAGE = 'usage: npm run synth -- [--env <name>] [--config <file>] [--cdk-out <dir>] [--cdktf-out <dir>] [--quiet]';
+const HELP = `${USAGE}
+Synthesizes every environment of every cloud in one process: AWS CDK stacks (cdk-nag and template
+validation on) into --cdk-out, GCP and Azure CDKTF stacks into --cdktf-out.
+  --env <name>       one environment, each cloud it has (default: every environment)
+  --config <file>    environments file (default: $XCOMKIT_CONFIG, then config/environments.yaml)
+  --cdk-out <dir>    CDK cloud assembly, for cdk deploy --app <dir> (default: cdk.out)
+  --cdktf-out <dir>  CDKTF output, terraform runs in <dir>/stacks/<stack> (default: cdktf.out)
+  -q, --quiet        no summary of what was written
+  -h, --help         this text
+CDK_VALIDATION=false turns aws-cdk-lib's template validation off, as it does for cdk synth.
+Exit codes: 0 written, 1 invalid configuration or a failed check (nothing written), 2 bad arguments.`;
 /** Bad arguments, as the other commands of the kit exit on usage errors. */
 const USAGE_EXIT_CODE = 2;
 
@@ -52,7 +63,7 @@ function parseOptions(argv: string[]): Options {
     },
   });
   if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${HELP}\n`);
     process.exit(0);
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}; name the environment with --env ${positionals[0]}`);

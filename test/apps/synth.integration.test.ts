@@ -204,6 +204,14 @@ describe('npm run synth: choosing and failing', () => {
     expect(fs.readdirSync(path.join(dir, 'cdktf.out', 'stacks'))).toEqual(['gcp-uat']);
   });
 
+  test('--help names every option with its default', () => {
+    const r = fastSynth(['--help']);
+    expect(r.status).toBe(0);
+    for (const option of ['--env <name>', '--config <file>', '--cdk-out <dir>', '--cdktf-out <dir>', '-q, --quiet']) expect(r.stdout).toContain(option);
+    expect(r.stdout).toContain('(default: cdk.out)');
+    expect(r.stdout).toContain('(default: $XCOMKIT_CONFIG, then config/environments.yaml)');
+  });
+
   test('bad arguments exit 2 with the usage', () => {
     for (const args of [['--nope'], ['prod'], ['--env', ''], ['--cdk-out', 'same', '--cdktf-out', 'same']]) {
       const r = fastSynth(args);
