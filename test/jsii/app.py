@@ -9,16 +9,15 @@ import json
 import sys
 
 import aws_cdk as cdk
-from aws_cdk import aws_iam as iam
-
 from airflow_xcom_kit_aws import (
     AirflowXcomStorage,
     EksServiceAccount,
+    XcomIdentityMode,
     XcomPermissions,
     XcomRoleIdentity,
-    XcomIdentityMode,
     XcomUserIdentity,
 )
+from aws_cdk import aws_iam as iam
 
 ACCOUNT = "123456789012"
 MWAA_ROLE = f"arn:aws:iam::{ACCOUNT}:role/mwaa-execution-role"
@@ -53,12 +52,16 @@ def main(outdir: str) -> None:
         storage=role_storage,
         trusted_principal_arns=[MWAA_ROLE],
         external_id="airflow-external-id",
-        eks_service_accounts=[EksServiceAccount(oidc_provider_arn=OIDC_PROVIDER, namespace="airflow", service_account="airflow-worker")],
+        eks_service_accounts=[
+            EksServiceAccount(oidc_provider_arn=OIDC_PROVIDER, namespace="airflow", service_account="airflow-worker")
+        ],
         max_session_duration=cdk.Duration.hours(2),
     )
     role_storage.add_binding_output(suffix="Role")
     user_storage = AirflowXcomStorage(identities, "UserXcoms", server_access_logs=False, environment="dev")
-    XcomUserIdentity(identities, "User", storage=user_storage, user_name="airflow-dev", connections_prefix="airflow/dev/connections")
+    XcomUserIdentity(
+        identities, "User", storage=user_storage, user_name="airflow-dev", connections_prefix="airflow/dev/connections"
+    )
     user_storage.add_binding_output(suffix="User")
 
     app.synth()
