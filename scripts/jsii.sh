@@ -39,9 +39,20 @@ start=$SECONDS
 echo "jsii: compiled in $((SECONDS - start)) s"
 if [[ "${XCOMKIT_JSII_SKIP_PACMAK:-0}" == "1" ]]; then exit 0; fi
 
-# pacmak builds in a throw-away venv of its own with the build tools its version pins
-# (setuptools, build, twine), and checks the result with `twine check`.
+# pacmak builds in a throw-away venv of its own (made with the `python3` on PATH) with the build
+# tools its version pins (setuptools, build, twine; from PyPI, through pip's cache), and checks the
+# result with `twine check`. Its `python3` is the interpreter scripts/setup-python.sh uses, so the
+# wheel is built by the Python the tests run on, whatever `python3` the machine has.
+PYTHON="${PYTHON:-python3.11}"
+if ! command -v "$PYTHON" >/dev/null 2>&1; then
+  echo "jsii: $PYTHON not found on PATH (set PYTHON=/path/to/python3.11)" >&2
+  exit 1
+fi
+shim="$(mktemp -d)"
+trap 'rm -rf "$shim"' EXIT
+ln -s "$(command -v "$PYTHON")" "$shim/python3"
+export PIP_DISABLE_PIP_VERSION_CHECK=1
 start=$SECONDS
-(cd jsii && "$BIN/jsii-pacmak" --targets python)
+(cd jsii && PATH="$shim:$PATH" "$BIN/jsii-pacmak" --targets python)
 echo "jsii: Python wheel $(ls jsii/dist/python/*.whl) in $((SECONDS - start)) s"
 echo "$want" >"$STAMP"
