@@ -6,10 +6,11 @@
  * Also: the committed API.md is what jsii-docgen generates now, and the package carries what
  * Construct Hub needs.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { BUCKET_ACTIONS, KMS_ACTIONS, OBJECT_ACTIONS } from '../../lib/aws';
 import { BINDING_OUTPUT_CFN, parseBinding } from '../../lib/binding';
 import { buildApp, MWAA_ROLE } from './app';
@@ -39,16 +40,33 @@ describe('a Python CDK app on the wheel', () => {
   let python: string;
   let typescript: string;
 
-  beforeAll(() => {
+  let readme: string;
+
+  beforeAll(async () => {
     python = path.join(work, 'python');
     typescript = path.join(work, 'typescript');
-    execFileSync(PYTHON, [path.join(__dirname, 'app.py'), python], {
-      cwd: work,
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' },
-    });
+    readme = path.join(work, 'readme');
+    fs.mkdirSync(readme);
+    // The package README's example as written, alongside app.py; CDK_OUTDIR is what `cdk synth` sets.
+    const example = /```python\n([\s\S]*?)```/.exec(fs.readFileSync(path.join(ROOT, 'jsii', 'README.md'), 'utf8'))![1];
+    const env = { ...process.env, JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' };
+    await Promise.all([
+      promisify(execFile)(PYTHON, [path.join(__dirname, 'app.py'), python], { cwd: work, env }),
+      promisify(execFile)(PYTHON, ['-c', example], { cwd: readme, env: { ...env, CDK_OUTDIR: path.join(readme, 'cdk.out') } }),
+    ]);
     buildApp(typescript);
   }, 300_000);
+
+  test('the README example synthesizes the storage with the binding output', () => {
+    const t = template(path.join(readme, 'cdk.out'), 'AirflowPlatform');
+    expect(Object.values(t.Resources).filter((r) => r.Type === 'AWS::S3::Bucket')).toHaveLength(2);
+    expect(Object.keys(t.Outputs ?? {})).toEqual([BINDING_OUTPUT_CFN]);
+  });
+
+  test('app.py passes ruff (the e2e suite\'s rules)', () => {
+    execFileSync(path.join(ROOT, '.venv', 'bin', 'ruff'), ['check', '--config', 'e2e/ruff.toml', 'test/jsii'], { cwd: ROOT });
+    execFileSync(path.join(ROOT, '.venv', 'bin', 'ruff'), ['format', '--check', '--config', 'e2e/ruff.toml', 'test/jsii'], { cwd: ROOT });
+  });
 
   test.each(STACKS)('%s: the template equals the TypeScript app\'s', (stack) => {
     // Deep equality of the whole documents: no normalization is needed (analytics reporting is off
