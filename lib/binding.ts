@@ -7,6 +7,7 @@
  * Compatibility: additive changes keep `schemaVersion`; a field removed or changed in meaning bumps it.
  */
 import { z } from 'zod';
+import { BINDING_SCHEMA_VERSION, CLOUDS, SECRET_STORES } from './binding-core';
 import {
   BUCKET_WORD,
   bucketNameProblems,
@@ -38,19 +39,8 @@ const text = () =>
 const nonEmptyText = () => text().min(1, { message: 'must not be empty' });
 const isDeployTime = (value: string) => DEPLOY_TIME_PLACEHOLDER.test(value);
 
-export const BINDING_SCHEMA_VERSION = 1 as const;
-/** CloudFormation output key of the binding JSON. */
-export const BINDING_OUTPUT_CFN = 'AirflowBinding';
-/** Terraform output name of the binding JSON. */
-export const BINDING_OUTPUT_TF = 'airflow_binding';
-
-export const CLOUDS = ['aws', 'gcp', 'azure'] as const;
-export type Cloud = (typeof CLOUDS)[number];
-
-/** URL scheme of `XCOM_OBJECTSTORAGE_PATH` per cloud (Airflow registers only abfs/abfss/adl for Azure). */
-export const SCHEME_BY_CLOUD = { aws: 's3', gcp: 'gs', azure: 'abfs' } as const satisfies Record<Cloud, string>;
-/** Airflow connection type per cloud. */
-export const CONN_TYPE_BY_CLOUD = { aws: 'aws', gcp: 'google_cloud_platform', azure: 'wasb' } as const satisfies Record<Cloud, string>;
+export { BINDING_SCHEMA_VERSION, BINDING_OUTPUT_CFN, BINDING_OUTPUT_TF, CLOUDS, SCHEME_BY_CLOUD, CONN_TYPE_BY_CLOUD, SECRET_STORES, connectionSecretName, xcomObjectStoragePath } from './binding-core';
+export type { Cloud, SecretStore } from './binding-core';
 
 /**
  * Where a stack stored a secret connection (identity modes `user` and `key`). The secret's value is
@@ -59,7 +49,7 @@ export const CONN_TYPE_BY_CLOUD = { aws: 'aws', gcp: 'google_cloud_platform', az
  */
 export const secretRefSchema = z
   .object({
-    store: z.enum(['aws-secrets-manager', 'gcp-secret-manager', 'azure-key-vault']),
+    store: z.enum(SECRET_STORES),
     /** Full secret name as stored, prefix included: `airflow/connections/aws_xcoms`. */
     name: nonEmptyText(),
     /** Prefix Airflow's secrets backend is configured with (`connections_prefix`). */
@@ -170,35 +160,9 @@ export const bindingSchema = z
   });
 
 export type AirflowBinding = z.infer<typeof bindingSchema>;
-export type SecretStore = SecretRef['store'];
 
-/**
- * The secret name each cloud's Airflow secrets backend looks up for a connection, mirroring the
- * providers exactly: `<prefix><sep><conn_id>`. AWS's SecretsManagerBackend strips trailing "/" from
- * the prefix (sep "/"); GCP's CloudSecretManagerBackend uses sep "-" unless configured otherwise;
- * Azure's AzureKeyVaultBackend strips trailing "-" and turns every "_" into "-" (Key Vault names
- * allow only letters, digits and "-"). The stacks name their secrets with it and xcomkit checks them.
- */
-export function connectionSecretName(store: SecretStore, connectionsPrefix: string, connectionId: string, gcpSep = '-'): string {
-  switch (store) {
-    case 'aws-secrets-manager':
-      return `${connectionsPrefix.replace(/\/+$/, '')}/${connectionId}`;
-    case 'gcp-secret-manager':
-      return `${connectionsPrefix}${gcpSep}${connectionId}`;
-    case 'azure-key-vault': {
-      const prefix = connectionsPrefix.replace(/-+$/, '');
-      return (prefix === '' ? connectionId : `${prefix}-${connectionId}`).replace(/_/g, '-');
-    }
-  }
-}
 export type SecretRef = z.infer<typeof secretRefSchema>;
 export type BindingIdentity = z.infer<typeof identitySchema>;
-
-/** `<scheme>://<conn_id>@<bucket>/<prefix>` (no trailing slash; a dedicated bucket gives no prefix part). */
-export function xcomObjectStoragePath(cloud: Cloud, connId: string, bucket: string, prefix: string): string {
-  const base = `${SCHEME_BY_CLOUD[cloud]}://${connId}@${bucket}`;
-  return prefix === '' ? base : `${base}/${prefix}`;
-}
 
 /** Parses and validates a binding (from a stack output string or an object). */
 export function parseBinding(input: unknown): AirflowBinding {

@@ -2,11 +2,12 @@ import { Duration, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { connectionSecretName } from '../binding';
+import { connectionSecretName } from '../binding-core';
 import { XcomAccessPolicy } from './access-policy';
 import type { AirflowXcomStorage } from './xcom-storage';
 import { skipCheckov } from './checkov';
 import { acknowledgeNist } from './nag';
+import { XcomIdentityMode } from './binding';
 
 export interface XcomUserIdentityProps {
   /** The storage the user gets access to; the user becomes its binding's identity. */
@@ -82,7 +83,7 @@ export class XcomUserIdentity extends Construct {
       'The secret holds an IAM access key, which a generic Secrets Manager rotation function cannot rotate (the key is created by this stack). Rotate by hand as docs/aws.md describes, or use identity mode "role", which has no long-lived key.',
     );
     storage.useIdentity({
-      mode: 'user',
+      mode: XcomIdentityMode.USER,
       principal: this.user.userName,
       secret: { store: 'aws-secrets-manager', name: this.secretName, connectionsPrefix, id: this.secret.secretArn },
     });
@@ -138,6 +139,15 @@ export interface XcomRoleIdentityProps {
  * (optionally with an external id) and/or by EKS service accounts through IRSA. No wildcard principals.
  */
 export class XcomRoleIdentity extends Construct {
+  /**
+   * The issuer (host and path) of an IAM OIDC provider ARN, as IRSA trust conditions name it:
+   * `arn:aws:iam::<acct>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>` gives
+   * `oidc.eks.<region>.amazonaws.com/id/<id>`.
+   */
+  public static oidcIssuer(oidcProviderArn: string): string {
+    return oidcIssuer(oidcProviderArn);
+  }
+
   public readonly role: iam.Role;
 
   constructor(scope: Construct, id: string, props: XcomRoleIdentityProps) {
@@ -167,7 +177,7 @@ export class XcomRoleIdentity extends Construct {
     }
     props.storage.useIdentity(
       {
-        mode: 'role',
+        mode: XcomIdentityMode.ROLE,
         principal: this.role.roleArn,
         roleArn: this.role.roleArn,
         ...(eks.length > 0 ? { kubernetesServiceAccounts: eks.map((sa) => ({ namespace: sa.namespace, serviceAccount: sa.serviceAccount })) } : {}),

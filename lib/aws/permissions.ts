@@ -47,3 +47,26 @@ export const KMS_ACTIONS = [
   // GenerateDataKey: the data key S3 requests for each new object (PutObject, CreateMultipartUpload).
   'kms:GenerateDataKey',
 ] as const;
+
+/**
+ * The action lists as static members, for languages that reach the constructs through jsii (Python,
+ * Java, ...): jsii carries no module-level constants. Each call returns a fresh copy.
+ */
+export class XcomPermissions {
+  /** Actions on objects, granted on `arn:aws:s3:::<bucket>/<prefix>/*` only. */
+  public static get objectActions(): string[] {
+    return [...OBJECT_ACTIONS];
+  }
+
+  /** Actions on the bucket itself, granted on `arn:aws:s3:::<bucket>` only, without `s3:prefix` condition. */
+  public static get bucketActions(): string[] {
+    return [...BUCKET_ACTIONS];
+  }
+
+  /** Actions on the customer-managed KMS key, only when the bucket is encrypted with it. */
+  public static get kmsActions(): string[] {
+    return [...KMS_ACTIONS];
+  }
+
+  private constructor() {}
+}

@@ -3,9 +3,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IConstruct } from 'constructs';
-import { BINDING_OUTPUT_CFN, type AirflowBinding, type BindingIdentity } from '../binding';
-import { CONNECTION_ID, ENVIRONMENT_NAME, environmentNameFrom, prefixProblems } from '../rules';
-import { awsBinding, awsBindingJson } from './binding';
+import { BINDING_OUTPUT_CFN } from '../binding-core';
+import { compressionProblem, CONNECTION_ID, ENVIRONMENT_NAME, environmentNameFrom, prefixProblems } from '../rules';
+import { awsBinding, awsBindingJson, XcomIdentityMode, type AwsXcomBinding, type XcomBindingIdentity } from './binding';
 import { skipCheckov } from './checkov';
 import { acknowledgeNist } from './nag';
 import { BUCKET_ACTIONS, KMS_ACTIONS, OBJECT_ACTIONS } from './permissions';
@@ -13,8 +13,30 @@ import { BUCKET_ACTIONS, KMS_ACTIONS, OBJECT_ACTIONS } from './permissions';
 /** Minimum TLS version the bucket policy accepts (`s3:TlsVersion`). */
 export const MINIMUM_TLS_VERSION = 1.2;
 
-/** fsspec codec names Airflow's common.io backend accepts for `xcom_objectstorage_compression`. */
+/**
+ * fsspec codec names Airflow's common.io backend accepts for `xcom_objectstorage_compression`. The
+ * prop itself is a `string` (validated at construction): jsii has no string-literal unions, and a
+ * TypeScript enum would refuse the plain `'gzip'` that TypeScript users write.
+ */
 export type XcomCompression = 'zip' | 'bz2' | 'gzip' | 'lzma' | 'xz' | 'lz4' | 'zstd';
+
+/** Options of {@link AirflowXcomStorage.addBindingOutput}. */
+export interface BindingOutputOptions {
+  /**
+   * Appended to the output key, for several storages in one stack (`AirflowBinding<suffix>`).
+   * @default - none: the key is `AirflowBinding`
+   */
+  readonly suffix?: string;
+}
+
+/** Options of {@link AirflowXcomStorage.useIdentity}. */
+export interface UseIdentityOptions {
+  /**
+   * Airflow assumes the role (the connection carries `role_arn`).
+   * @default false
+   */
+  readonly assumeRole?: boolean;
+}
 
 /**
  * The feature flag the access-log wiring depends on. Set on this construct's own scope, so the
@@ -100,10 +122,12 @@ export interface AirflowXcomStorageProps {
    */
   readonly threshold?: number;
   /**
-   * `[common.io] xcom_objectstorage_compression` in the binding; `'none'` leaves it unset.
+   * `[common.io] xcom_objectstorage_compression` in the binding: one of `zip`, `bz2`, `gzip`,
+   * `lzma`, `xz`, `lz4`, `zstd` (`lz4` and `zstd` need their Python libraries in the Airflow image),
+   * or `'none'` to leave it unset.
    * @default 'gzip'
    */
-  readonly compression?: XcomCompression | 'none';
+  readonly compression?: string;
   /**
    * Environment name written into the binding (dev, staging, prod, ...): 1-20 lower-case letters,
    * digits and "-", starting with a letter.
@@ -121,6 +145,9 @@ export interface AirflowXcomStorageProps {
  * It sets the one feature flag it depends on for its own scope, so it synthesizes the same in any app.
  */
 export class AirflowXcomStorage extends Construct {
+  /** Minimum TLS version the bucket policy accepts (`s3:TlsVersion`). */
+  public static readonly MINIMUM_TLS_VERSION: number = MINIMUM_TLS_VERSION;
+
   public readonly bucket: s3.Bucket;
   /** The KMS key objects are encrypted with (given or created). */
   public readonly encryptionKey?: kms.IKey;
@@ -133,9 +160,9 @@ export class AirflowXcomStorage extends Construct {
   public readonly connectionId: string;
 
   private readonly threshold: number;
-  private readonly compression: XcomCompression | null;
+  private readonly compression?: string;
   private readonly environment?: string;
-  private identity?: { readonly value: BindingIdentity; readonly assumeRole: boolean };
+  private identity?: { readonly value: XcomBindingIdentity; readonly assumeRole: boolean };
   private readonly existingPrincipals: string[] = [];
   private grants = 0;
 
@@ -147,7 +174,7 @@ export class AirflowXcomStorage extends Construct {
     this.prefix = props.prefix ?? 'xcom';
     this.connectionId = props.connectionId ?? 'aws_xcoms';
     this.threshold = props.threshold ?? 1024;
-    this.compression = props.compression === 'none' ? null : (props.compression ?? 'gzip');
+    this.compression = props.compression === 'none' ? undefined : (props.compression ?? 'gzip');
     this.environment = props.environment;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const accessLogs = props.serverAccessLogs ?? true;
@@ -273,7 +300,7 @@ export class AirflowXcomStorage extends Construct {
    * Records how Airflow authenticates, for {@link binding}. The identity helpers call it; call it
    * yourself only for an identity built another way.
    */
-  public useIdentity(identity: BindingIdentity, options: { readonly assumeRole?: boolean } = {}): void {
+  public useIdentity(identity: XcomBindingIdentity, options: UseIdentityOptions = {}): void {
     if (this.identity) throw new Error(`${this.node.path}: an identity is already set (${this.identity.value.mode}); one storage has one Airflow identity`);
     this.identity = { value: identity, assumeRole: options.assumeRole ?? false };
   }
@@ -283,11 +310,11 @@ export class AirflowXcomStorage extends Construct {
    * role ARNs, ...) are tokens. Needs an identity: an identity helper, or `grantReadWrite` on a
    * principal with an ARN (an IAM role or user).
    */
-  public get binding(): AirflowBinding {
+  public get binding(): AwsXcomBinding {
     const stack = Stack.of(this);
     let identity = this.identity;
     if (!identity && this.existingPrincipals.length > 0) {
-      identity = { value: { mode: 'existing', principal: this.existingPrincipals[0], principals: [...this.existingPrincipals] }, assumeRole: false };
+      identity = { value: { mode: XcomIdentityMode.EXISTING, principal: this.existingPrincipals[0], principals: [...this.existingPrincipals] }, assumeRole: false };
     }
     if (!identity) {
       throw new Error(`${this.node.path}: no Airflow identity yet: call grantReadWrite(role) or create an XcomUserIdentity / XcomRoleIdentity for this storage before reading the binding`);
@@ -309,7 +336,7 @@ export class AirflowXcomStorage extends Construct {
    * Emits the binding as the stack output `xcomkit` reads (`AirflowBinding`, or `AirflowBinding<suffix>`
    * when one stack holds several storages). The value is computed at synth, after every grant.
    */
-  public addBindingOutput(options: { readonly suffix?: string } = {}): CfnOutput {
+  public addBindingOutput(options: BindingOutputOptions = {}): CfnOutput {
     const stack = Stack.of(this);
     return new CfnOutput(stack, `${BINDING_OUTPUT_CFN}${options.suffix ?? ''}`, {
       value: Lazy.string({ produce: () => awsBindingJson(stack, this.binding) }),
@@ -433,6 +460,10 @@ function validateProps(props: AirflowXcomStorageProps): void {
   days('serverAccessLogsRetention', props.serverAccessLogsRetention);
   const n = props.noncurrentVersionsToRetain;
   if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 100)) problems.push(`noncurrentVersionsToRetain: ${n} must be a whole number from 1 to 100`);
+  if (props.compression !== undefined && props.compression !== 'none') {
+    const problem = compressionProblem(props.compression);
+    if (problem) problems.push(`compression "${props.compression}": ${problem.replace(', or null for none', ", or 'none'")}`);
+  }
   if (props.connectionId !== undefined && !CONNECTION_ID.test(props.connectionId)) {
     problems.push(`connectionId "${props.connectionId}": must start with a letter and hold only letters, digits and underscores (it becomes AIRFLOW_CONN_<ID>)`);
   }

@@ -1,5 +1,5 @@
 import { BINDING_OUTPUT_CFN, parseBinding, xcomObjectStoragePath, type AirflowBinding } from '../../lib/binding';
-import { awsBinding } from '../../lib/aws/binding';
+import { awsBinding, awsBindingDocument, XcomIdentityMode } from '../../lib/aws/binding';
 import { OUTPUTS } from '../../lib/apps/aws-stack';
 import { MWAA_ROLE, OIDC_PROVIDER, onlyResource, shippedTemplate, templateFor } from './helpers';
 import { resolveIntrinsics } from './intrinsics';
@@ -80,10 +80,25 @@ describe('AirflowBinding output', () => {
     for (const prefix of ['xcom', 'a/b', '']) {
       const binding = awsBinding({
         environment: 'e', bucketName: 'b-1', prefix, region: 'us-east-1', connectionId: 'c', threshold: 5, compression: 'zstd',
-        identity: { mode: 'user', principal: 'u' },
+        identity: { mode: XcomIdentityMode.USER, principal: 'u' },
       });
       expect(binding.xcom.path).toBe(xcomObjectStoragePath('aws', 'c', 'b-1', prefix));
-      expect(parseBinding(JSON.stringify(binding))).toEqual(binding);
+      // Typed as the schema's type: the structs cannot drift from lib/binding.ts unnoticed.
+      const document: AirflowBinding = awsBindingDocument(binding);
+      expect(parseBinding(JSON.stringify(document))).toEqual(document);
+    }
+  });
+
+  test('the binding document says compression null when there is none (the schema requires the key)', () => {
+    for (const compression of [undefined, 'gzip']) {
+      const binding = awsBinding({
+        environment: 'e', bucketName: 'b-1', prefix: 'x', region: 'us-east-1', connectionId: 'c', threshold: 5, compression,
+        identity: { mode: XcomIdentityMode.ROLE, principal: 'arn:aws:iam::111122223333:role/r', roleArn: 'arn:aws:iam::111122223333:role/r' },
+        assumeRole: true,
+      });
+      const document = parseBinding(JSON.stringify(awsBindingDocument(binding)));
+      expect(document.xcom.compression).toBe(compression ?? null);
+      expect(document.connection.extra.role_arn).toBe('arn:aws:iam::111122223333:role/r');
     }
   });
 

@@ -259,6 +259,13 @@ describe('binding environment', () => {
     expect(bindingOutput(Template.fromStack(stack)).environment).toBe('airflowxcoms-prod');
   });
 
+  test('compression is a string checked at construction (jsii has no literal unions): a wrong name says which one works', () => {
+    const { stack } = bareStack();
+    expect(() => new AirflowXcomStorage(stack, 'Gz', { compression: 'gz' })).toThrow(/compression "gz": fsspec has no codec named "gz"; use "gzip"\. Allowed: zip, bz2, gzip, lzma, xz, lz4, zstd, or 'none'/);
+    expect(() => new AirflowXcomStorage(stack, 'Null', { compression: 'null' })).toThrow(/compression "null"/);
+    for (const [i, compression] of ['none', 'zstd'].entries()) new AirflowXcomStorage(stack, `Ok${i}`, { compression });
+  });
+
   test('fails if environment is not an environment name', () => {
     const { stack } = bareStack();
     expect(() => new AirflowXcomStorage(stack, 'Xcoms', { environment: 'Prod EU' })).toThrow(/environment "Prod EU": must be 1-20 lower-case letters/);
