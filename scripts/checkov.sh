@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Static checks of what the stacks synthesize, with checkov (pinned, in its own venv: its
-# dependencies do not mix with Airflow's). Synthesizes every environment into a temp dir, then
-# fails on any finding that is not skipped with a written reason (AWS: resource metadata next to
-# the cdk-nag acknowledgements; GCP/Azure: checkov/terraform.yaml).
+# dependencies do not mix with Airflow's). Synthesizes every environment into a temp dir with the
+# fast synth (`npm run synth`, byte for byte the CLI path's templates), then fails on any finding
+# that is not skipped with a written reason (AWS: resource metadata next to the cdk-nag
+# acknowledgements; GCP/Azure: checkov/terraform.yaml).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -19,8 +20,8 @@ fi
 
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
-npx cdk synth --quiet --output "$out/cdk.out" >/dev/null
-CDKTF_OUTDIR="$out/cdktf.out" npx tsx bin/terraform.ts >/dev/null
+bash scripts/build.sh >/dev/null
+node --single-threaded-gc dist/bin/synth.js --quiet --cdk-out "$out/cdk.out" --cdktf-out "$out/cdktf.out"
 
 echo "[checkov] CloudFormation templates (every environment)"
 "$VENV/bin/checkov" -d "$out/cdk.out" --framework cloudformation --compact --quiet --skip-download

@@ -72,16 +72,15 @@ bash scripts/install.sh
 bash scripts/build.sh
 bash scripts/setup-python.sh
 
-step "synthesize every environment (AWS: CDK with cdk-nag; GCP and Azure: CDKTF)"
+step "synthesize every environment (npm run synth: AWS CDK with cdk-nag and template validation, GCP and Azure CDKTF, one process)"
 mkdir -p .xcomkit
 stamp_file=.xcomkit/synth.sha256
-stamp="$(find config lib/aws lib/gcp lib/azure lib/terraform lib/config lib/binding.ts bin cdk.json cdktf.json package-lock.json -type f -print0 \
+stamp="$(find config lib/apps lib/aws lib/gcp lib/azure lib/terraform lib/config lib/binding.ts lib/rules.ts bin cdk.json cdktf.json package-lock.json -type f -print0 \
   | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
 if [[ -f cdk.out/manifest.json && -d cdktf.out/stacks && -f "$stamp_file" && "$(cat "$stamp_file")" == "$stamp" ]]; then
   echo "cdk.out and cdktf.out are up to date with config/, lib/ and bin/: reused"
 else
-  npx cdk synth --quiet --output cdk.out
-  npx tsx bin/terraform.ts
+  node --single-threaded-gc dist/bin/synth.js   # npm run synth, dist/ built above
   echo "$stamp" >"$stamp_file"
 fi
 
@@ -147,9 +146,9 @@ step "the sample DAG (e2e/dags/e2e_xcom_roundtrip.py) in a real Airflow: 3 cloud
 
 step "the same against a real cloud"
 cat <<'EOF'
-  AWS:    npx cdk deploy -c env=dev --outputs-file cdk-outputs.dev.json
+  AWS:    npx cdk deploy --app cdk.out dev --outputs-file cdk-outputs.dev.json   (the synth of step 2)
           npx xcomkit env cdk-outputs.dev.json -o airflow.env && npx xcomkit doctor airflow.env --python <Airflow's python>
-  GCP:    npm run synth:tf -- dev && cd cdktf.out/stacks/gcp-dev && terraform init && terraform apply
+  GCP:    cd cdktf.out/stacks/gcp-dev && terraform init && terraform apply
           terraform output -json > ../../../tf-gcp-dev.json && cd - && npx xcomkit env tf-gcp-dev.json -o airflow.env
   Azure:  the same with cdktf.out/stacks/azure-dev (tf-azure-dev.json)
   Then:   npx xcomkit requirements <outputs> >> requirements.txt; the env file goes to Astro's .env,

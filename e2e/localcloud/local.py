@@ -81,7 +81,7 @@ def _find_stacks(env: str, cdk_out: Path, cdktf_out: Path, clouds: list[str], ex
     if "aws" in clouds:
         stacks = cfn.stacks_in(cdk_out) if (cdk_out / "manifest.json").exists() else None
         if stacks is None:
-            problems.append(f"aws: no synth in {cdk_out} (run: npx cdk synth -o {cdk_out})")
+            problems.append(f"aws: no synth in {cdk_out} (run: npm run synth -- --cdk-out {cdk_out})")
         elif env in stacks:
             found["aws"] = stacks[env]
         elif explicit:
@@ -93,7 +93,7 @@ def _find_stacks(env: str, cdk_out: Path, cdktf_out: Path, clouds: list[str], ex
         if path.exists():
             found[cloud] = tf.TerraformStack(path)
         elif explicit or not (cdktf_out / "stacks").is_dir():
-            problems.append(f"{cloud}: no {path} (run: npx tsx bin/terraform.ts {env}, output dir {cdktf_out})")
+            problems.append(f"{cloud}: no {path} (run: npm run synth -- --env {env} --cdktf-out {cdktf_out})")
     for cloud, stack in found.items():
         mode = _identity_mode(cloud, stack)
         if mode != LOCAL_IDENTITY_MODES[cloud]:

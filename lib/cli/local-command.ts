@@ -12,7 +12,7 @@ export interface CommandContext {
 
 const EXAMPLES_LOCAL = `
 Examples:
-  $ npx cdk synth -o cdk.out && npx tsx bin/terraform.ts      # synthesize first
+  $ npm run synth                                              # synthesize first (cdk.out, cdktf.out)
   $ xcomkit local up --env dev                                 # moto, GCS emulator, Azurite; deploy dev
   $ xcomkit env .xcomkit/local/dev/aws-outputs.json            # the ordinary env command, real values
   $ xcomkit local status

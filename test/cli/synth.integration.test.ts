@@ -1,5 +1,5 @@
 /**
- * The real stacks' synth outputs (no deploy): `cdk synth` for AWS and the CDKTF app for GCP and Azure,
+ * The real stacks' synth outputs (no deploy), from `npm run synth` (AWS CDK, GCP and Azure CDKTF),
  * read by xcomkit in every format. Deploy-time values must come out as placeholders, never empty.
  */
 import { spawnSync } from 'node:child_process';
@@ -14,11 +14,9 @@ describe('synth outputs of the real stacks (env dev)', () => {
   let tmp: string;
   beforeAll(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xcomkit-synth-'));
-    const env = { ...process.env, XCOMKIT_ENV: 'dev', CDKTF_OUTDIR: path.join(tmp, 'cdktf.out') };
-    const cdk = spawnSync('npx', ['cdk', 'synth', '-c', 'env=dev', '-o', path.join(tmp, 'cdk.out'), '--quiet'], { cwd: ROOT, encoding: 'utf8', env: process.env });
-    if (cdk.status !== 0) throw new Error(`cdk synth failed: ${cdk.stderr}`);
-    const tf = spawnSync('npx', ['tsx', 'bin/terraform.ts'], { cwd: ROOT, encoding: 'utf8', env });
-    if (tf.status !== 0) throw new Error(`CDKTF synth failed: ${tf.stderr}`);
+    // `npm run synth -- --env dev` (its output is the CLI path's: test/apps/synth.integration.test.ts).
+    const synth = spawnSync(process.execPath, ['dist/bin/synth.js', '--env', 'dev', '-q', '--cdk-out', path.join(tmp, 'cdk.out'), '--cdktf-out', path.join(tmp, 'cdktf.out')], { cwd: ROOT, encoding: 'utf8' });
+    if (synth.status !== 0) throw new Error(`npm run synth failed: ${synth.stderr}`);
   }, 120_000);
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
