@@ -414,13 +414,17 @@ def measure_memory(storage, base, vname, key, op, compression, env) -> int:
             "--compression",
             compression,
         ],
-        check=True,
+        check=False,
         capture_output=True,
         text=True,
         env=env,
         timeout=900,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])["growth"]
+    )
+    if out.returncode != 0:
+        raise RuntimeError(
+            f"memory case {vname}:{key}:{op} on {storage} failed:\n{out.stderr[-3000:]}"
+        )
+    return json.loads(out.stdout.strip().splitlines()[-1])["growth"]
 
 
 def deep_size(value) -> int:
