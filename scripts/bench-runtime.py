@@ -10,9 +10,13 @@ by (a) airflow-xcomkit, (b) the stock ``XComObjectStorageBackend``, (c) the tuto
 the same bytes airflow-xcomkit stores (Parquet/zstd, .npy, JSON), which is the floor. Storage is a
 ``file://`` directory and S3 on a moto server on loopback, both with the kit's default ``gzip``
 compression. It prints medians of ``--runs`` round trips (the approaches take turns within each
-round, after one warm-up round trip), the ratios, the stored bytes and the peak RSS growth during a
-push or a pull (freed memory is returned to the OS before each measurement), also as a multiple of
-the value's size N (an array's nbytes, a DataFrame's deep memory usage, a JSON value's text). A script, not a test: timings depend on the machine.
+round, after one warm-up round trip), wall and CPU time (the process's, all threads) and their
+ratios, and the stored bytes. Memory is measured in a fresh process per push and per pull
+(``--skip-memory`` leaves it out, ``--skip-timing`` runs only it): the peak RSS growth of the
+operation, sampled every 2 ms after freed memory was returned to the OS, as a multiple of the
+value's size N in memory (an array's nbytes, a DataFrame's ``memory_usage(deep=True)``, the Python
+objects of a JSON value), and whether it is within 2N + 32 MiB. A script, not a test: timings
+depend on the machine.
 """
 
 from __future__ import annotations
@@ -581,6 +585,8 @@ def main() -> int:
             vs_floor = f"{r['total'] / floor['total']:.2f}×" if floor else "—"
             cpu_stock = f"{stock['cpu'] / r['cpu']:.2f}× faster" if stock else "—"
             cpu_floor = f"{r['cpu'] / floor['cpu']:.2f}×" if floor else "—"
+            if aname == Stock.name:
+                vs_stock = cpu_stock = "—"
             print(
                 f"| {storage} | {vname} | {aname} | {r['total']:.3f} s | {vs_stock} | {vs_floor} | "
                 f"{cpu_stock} | {cpu_floor} | {mb(r['stored'])} |"
