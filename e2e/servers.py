@@ -11,12 +11,16 @@ import importlib.util
 import sys
 from pathlib import Path
 
-_PATH = Path(__file__).resolve().parents[1] / "runtime" / "tests" / "servers.py"
-_spec = importlib.util.spec_from_file_location("xcomkit_runtime_test_servers", _PATH)
-assert _spec is not None and _spec.loader is not None
-_module = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = _module  # dataclasses look their module up by name
-_spec.loader.exec_module(_module)
+_NAME = "xcomkit_runtime_test_servers"  # e2e/localcloud/servers.py loads it under the same name
+if _NAME in sys.modules:
+    _module = sys.modules[_NAME]
+else:
+    _PATH = Path(__file__).resolve().parents[1] / "runtime" / "tests" / "servers.py"
+    _spec = importlib.util.spec_from_file_location(_NAME, _PATH)
+    assert _spec is not None and _spec.loader is not None
+    _module = importlib.util.module_from_spec(_spec)
+    sys.modules[_NAME] = _module  # dataclasses look their module up by name
+    _spec.loader.exec_module(_module)
 
 Server = _module.Server
 moto_server = _module.moto_server

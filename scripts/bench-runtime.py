@@ -10,9 +10,13 @@ by (a) airflow-xcomkit, (b) the stock ``XComObjectStorageBackend``, (c) the tuto
 the same bytes airflow-xcomkit stores (Parquet/zstd, .npy, JSON), which is the floor. Storage is a
 ``file://`` directory and S3 on a moto server on loopback, both with the kit's default ``gzip``
 compression. It prints medians of ``--runs`` round trips (the approaches take turns within each
-round, after one warm-up round trip), the ratios, the stored bytes and the peak RSS growth during a
-push or a pull (freed memory is returned to the OS before each measurement), also as a multiple of
-the value's size N (an array's nbytes, a DataFrame's deep memory usage, a JSON value's text). A script, not a test: timings depend on the machine.
+round, after one warm-up round trip), wall and CPU time (the process's, all threads) and their
+ratios, and the stored bytes. Memory is measured in a fresh process per push and per pull
+(``--skip-memory`` leaves it out, ``--skip-timing`` runs only it): the peak RSS growth of the
+operation, sampled every 2 ms after freed memory was returned to the OS, as a multiple of the
+value's size N in memory (an array's nbytes, a DataFrame's ``memory_usage(deep=True)``, the Python
+objects of a JSON value), and whether it is within 2N + 32 MiB. A script, not a test: timings
+depend on the machine.
 """
 
 from __future__ import annotations
@@ -44,9 +48,6 @@ os.environ.update(
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_EC2_METADATA_DISABLED": "true",
-        # Arrow allocates through malloc, so trimming before each measurement returns its freed
-        # memory to the OS too and every approach starts from the same footing.
-        "ARROW_DEFAULT_MEMORY_POOL": "system",
     }
 )
 
@@ -83,6 +84,9 @@ def trim() -> None:
 
     gc.collect()
     ctypes.CDLL("libc.so.6").malloc_trim(0)
+    if "pyarrow" in sys.modules:
+        # Arrow's own allocator (mimalloc in the Linux wheels, as users get it) keeps freed pages.
+        sys.modules["pyarrow"].default_memory_pool().release_unused()
 
 
 class PeakRss:
@@ -127,15 +131,19 @@ def make_values(names):
         )
     for name, size in (("json-1mb", 1_000_000), ("json-50mb", 50_000_000)):
         if name in names:
-            row = {
-                "id": 0,
-                "name": "customer-00000",
-                "amount": 123.456,
-                "tags": ["a", "b"],
-                "ok": True,
-            }
-            per_row = len(json.dumps(row)) + 2
-            values[name] = {"rows": [{**row, "id": i} for i in range(size // per_row)]}
+            # Every row has its own objects, as a value decoded from JSON (or built by a task) has,
+            # so the value pushed and the value pulled are the same size in memory.
+            def row(i):
+                return {
+                    "id": i,
+                    "name": f"customer-{i % 50_000:05d}",
+                    "amount": 100.0 + i % 1000 / 8,
+                    "tags": ["a", "b"],
+                    "ok": True,
+                }
+
+            per_row = len(json.dumps(row(0))) + 2
+            values[name] = {"rows": [row(i) for i in range(size // per_row)]}
     if "ndarray" in names:
         values["ndarray"] = np.random.default_rng(1).random(100 * 1024 * 1024 // 8)
     return values
@@ -312,31 +320,32 @@ def configure(base: str, compression: str) -> None:
 
 
 def round_trip(approach, value):
-    """One push and one pull; returns (push s, pull s, stored bytes, push RSS growth, pull RSS growth)."""
-    with PeakRss() as push_mem:
-        t0 = time.perf_counter()
-        handle = approach.push(value)
-        t1 = time.perf_counter()
-    with PeakRss() as pull_mem:
-        t2 = time.perf_counter()
-        back = approach.pull(handle)
-        t3 = time.perf_counter()
+    """One push and one pull; returns (push s, pull s, stored bytes)."""
+    t0 = time.perf_counter()
+    handle = approach.push(value)
+    t1 = time.perf_counter()
+    back = approach.pull(handle)
+    t2 = time.perf_counter()
     del back
     stored = approach.stored(handle)
     approach.cleanup(handle)
-    return t1 - t0, t3 - t2, stored, push_mem.growth, pull_mem.growth
+    return t1 - t0, t2 - t1, stored
 
 
 def measure_interleaved(approaches, value, runs):
     """``runs`` rounds, each running every approach once in turn, so load on a shared machine
-    falls on all of them alike; medians per approach."""
+    falls on all of them alike; medians per approach (wall clock and the process's CPU time)."""
     samples = {a.name: [] for a in approaches}
     round_trip(
         approaches[0], value
     )  # warm-up: first-use imports and connections, not measured
     for _ in range(runs):
         for approach in approaches:
-            samples[approach.name].append(round_trip(approach, value))
+            cpu = time.process_time()
+            push, pull, stored = round_trip(approach, value)
+            samples[approach.name].append(
+                (push, pull, stored, time.process_time() - cpu)
+            )
     results = {}
     for name, rows in samples.items():
         pushes, pulls = [r[0] for r in rows], [r[1] for r in rows]
@@ -346,23 +355,116 @@ def measure_interleaved(approaches, value, runs):
             "total": statistics.median(
                 [a + b for a, b in zip(pushes, pulls, strict=True)]
             ),
+            "cpu": statistics.median([r[3] for r in rows]),
             "stored": rows[-1][2],
-            "push_rss": max(r[3] for r in rows),
-            "pull_rss": max(r[4] for r in rows),
         }
     return results
 
 
+def approaches_for(base):
+    return {
+        "kit": Kit(),
+        "stock": Stock(),
+        "tutorial": Tutorial(base + "/tutorial"),
+        "floor": Floor(base + "/floor"),
+    }
+
+
+def memory_case(case: str, base: str, compression: str) -> None:
+    """In a fresh process: the peak RSS growth of one push or one pull of one value by one approach.
+
+    For a pull, the value is pushed first and dropped, and freed memory is returned to the OS, so
+    the growth is what the pull itself needs, the returned value included.
+    """
+    vname, key, op = case.split(":")
+    configure(base, compression)
+    approach = approaches_for(base)[key]
+    value = make_values([vname])[vname]
+    # Warm-up with a small value of the same kind: imports, connections, first-use caches.
+    small = (
+        value[:10]
+        if isinstance(value, pd.DataFrame | np.ndarray)
+        else {"rows": value["rows"][:10]}
+    )
+    approach.cleanup(approach.push(small))
+    warm = approach.push(small)
+    approach.pull(warm)
+    approach.cleanup(warm)
+    del small
+    if op == "push":
+        with PeakRss() as mem:
+            handle = approach.push(value)
+    else:
+        handle = approach.push(value)
+        del value
+        with PeakRss() as mem:
+            back = approach.pull(handle)
+        del back
+    approach.cleanup(handle)
+    print(json.dumps({"growth": mem.growth}))
+
+
+def measure_memory(storage, base, vname, key, op, compression, env) -> int:
+    import subprocess
+
+    out = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--memory-case",
+            f"{vname}:{key}:{op}",
+            "--base",
+            base,
+            "--compression",
+            compression,
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(
+            f"memory case {vname}:{key}:{op} on {storage} failed:\n{out.stderr[-3000:]}"
+        )
+    return json.loads(out.stdout.strip().splitlines()[-1])["growth"]
+
+
+def deep_size(value) -> int:
+    """Bytes of the Python objects a JSON-like value is made of, each distinct object once."""
+    seen = set()
+    total = 0
+    stack = [value]
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        total += sys.getsizeof(obj)
+        if isinstance(obj, dict):
+            stack.extend(obj.keys())
+            stack.extend(obj.values())
+        elif isinstance(obj, list | tuple):
+            stack.extend(obj)
+    return total
+
+
 def value_size(value) -> int:
+    """N, the value's size in memory: what a worker holds when it has the value in hand."""
     if isinstance(value, np.ndarray):
         return value.nbytes
     if isinstance(value, pd.DataFrame):
         return int(value.memory_usage(deep=True).sum())
-    return len(json.dumps(value))
+    return deep_size(value)
 
 
 def mb(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
+
+
+#: The memory goal: a push or a pull of a value of N bytes needs at most 2N plus this constant.
+MEMORY_CONSTANT = 32 * 2**20
 
 
 def main() -> int:
@@ -371,16 +473,37 @@ def main() -> int:
     parser.add_argument("--storage", default="file,s3")
     parser.add_argument("--values", default="dataframe,json-1mb,json-50mb,ndarray")
     parser.add_argument("--compression", default="gzip")
+    parser.add_argument(
+        "--skip-memory", action="store_true", help="timings and stored bytes only"
+    )
+    parser.add_argument("--skip-timing", action="store_true", help="memory only")
+    parser.add_argument(
+        "--memory-case", help=argparse.SUPPRESS
+    )  # internal: one fresh-process measurement
+    parser.add_argument("--base", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.memory_case:
+        memory_case(args.memory_case, args.base, args.compression)
+        return 0
 
-    values = make_values(args.values.split(","))
+    names = args.values.split(",")
+    values = make_values(names)
     print(
         f"# bench-runtime: {args.runs} runs each, compression {args.compression!r}, python {sys.version.split()[0]}"
     )
     sizes = {name: value_size(value) for name, value in values.items()}
+    texts = {
+        name: len(json.dumps(v))
+        for name, v in values.items()
+        if not isinstance(v, np.ndarray | pd.DataFrame)
+    }
     for name in values:
-        print(f"#   {name}: N = {mb(sizes[name])} (in memory; JSON: its encoded text)")
+        extra = f", JSON text {mb(texts[name])}" if name in texts else ""
+        print(f"#   {name}: N = {mb(sizes[name])} in memory{extra}")
+    if args.skip_timing:
+        values = {}  # the children build their own; the parent's copies only cost memory
     results = {}
+    memory = {}
     with (
         tempfile.TemporaryDirectory(prefix="xcomkit-bench-store-") as local,
         servers.moto_server() as moto,
@@ -405,54 +528,97 @@ def main() -> int:
         for storage in args.storage.split(","):
             base = bases[storage]
             configure(base, args.compression)
-            approaches = [
-                Kit(),
-                Stock(),
-                Tutorial(base + "/tutorial"),
-                Floor(base + "/floor"),
-            ]
-            for vname, value in values.items():
+            keyed = approaches_for(base)
+            for vname in names:
+                value = values.get(vname)
                 usable = [
-                    a
-                    for a in approaches
-                    if not hasattr(a, "supports") or a.supports(value)
+                    (key, a)
+                    for key, a in keyed.items()
+                    if vname != "ndarray"
+                    or key in ("kit", "floor")  # stock and tutorial refuse arrays
                 ]
-                measured = measure_interleaved(usable, value, args.runs)
-                for approach in usable:
-                    r = measured[approach.name]
-                    results[(storage, vname, approach.name)] = r
-                    print(
-                        f"{storage:4} {vname:10} {approach.name:38} total {r['total']:7.3f} s "
-                        f"(push {r['push']:.3f}, pull {r['pull']:.3f})  stored {mb(r['stored']):>9}  "
-                        f"peak RSS +{mb(r['push_rss'])} push, +{mb(r['pull_rss'])} pull",
-                        flush=True,
+                if not args.skip_timing:
+                    measured = measure_interleaved(
+                        [a for _, a in usable], value, args.runs
                     )
+                for key, approach in usable:
+                    r = measured[approach.name] if not args.skip_timing else {}
+                    results[(storage, vname, approach.name)] = r
+                    if not args.skip_memory:
+                        memory[(storage, vname, approach.name)] = tuple(
+                            measure_memory(
+                                storage,
+                                base,
+                                vname,
+                                key,
+                                op,
+                                args.compression,
+                                os.environ.copy(),
+                            )
+                            for op in ("push", "pull")
+                        )
+                    line = f"{storage:4} {vname:10} {approach.name:38}"
+                    if r:
+                        line += (
+                            f" total {r['total']:7.3f} s (push {r['push']:.3f}, pull {r['pull']:.3f}, "
+                            f"cpu {r['cpu']:.3f})  stored {mb(r['stored']):>9}"
+                        )
+                    if memory.get((storage, vname, approach.name)):
+                        push_mem, pull_mem = memory[(storage, vname, approach.name)]
+                        n = sizes[vname]
+                        line += f"  peak RSS +{mb(push_mem)} push ({push_mem / n:.2f} N), +{mb(pull_mem)} pull ({pull_mem / n:.2f} N)"
+                    print(line, flush=True)
     print()
-    print(
-        "| storage | value | approach | push+pull (median) | vs stock | vs floor | stored "
-        "| peak RSS push / pull | in N |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|")
-    for (storage, vname, aname), r in results.items():
-        stock = results.get((storage, vname, Stock.name))
-        floor = results.get((storage, vname, Floor.name))
-        vs_stock = (
-            f"{stock['total'] / r['total']:.2f}× faster" if stock else "stock refuses"
-        )
-        vs_floor = f"{r['total'] / floor['total']:.2f}×" if floor else "—"
-        n = sizes[vname]
+    if not args.skip_timing:
         print(
-            f"| {storage} | {vname} | {aname} | {r['total']:.3f} s | {vs_stock} | {vs_floor} | "
-            f"{mb(r['stored'])} | +{mb(r['push_rss'])} / +{mb(r['pull_rss'])} | "
-            f"{r['push_rss'] / n:.2f} N / {r['pull_rss'] / n:.2f} N |"
+            "| storage | value | approach | push+pull (median) | vs stock | vs floor | CPU vs stock | CPU vs floor | stored |"
         )
-    for storage in args.storage.split(","):
-        kit = results.get((storage, "dataframe", Kit.name))
-        csv = results.get((storage, "dataframe", Tutorial.name))
-        if kit and csv:
-            print(
-                f"\n{storage}: stored DataFrame bytes, airflow-xcomkit / CSV = {kit['stored'] / csv['stored']:.3f}"
+        print("|---|---|---|---|---|---|---|---|---|")
+        for (storage, vname, aname), r in results.items():
+            stock = results.get((storage, vname, Stock.name))
+            floor = results.get((storage, vname, Floor.name))
+            vs_stock = (
+                f"{stock['total'] / r['total']:.2f}× faster"
+                if stock
+                else "stock refuses"
             )
+            vs_floor = f"{r['total'] / floor['total']:.2f}×" if floor else "—"
+            cpu_stock = f"{stock['cpu'] / r['cpu']:.2f}× faster" if stock else "—"
+            cpu_floor = f"{r['cpu'] / floor['cpu']:.2f}×" if floor else "—"
+            if aname == Stock.name:
+                vs_stock = cpu_stock = "—"
+            print(
+                f"| {storage} | {vname} | {aname} | {r['total']:.3f} s | {vs_stock} | {vs_floor} | "
+                f"{cpu_stock} | {cpu_floor} | {mb(r['stored'])} |"
+            )
+        for storage in args.storage.split(","):
+            kit = results.get((storage, "dataframe", Kit.name))
+            csv = results.get((storage, "dataframe", Tutorial.name))
+            if kit and csv:
+                print(
+                    f"\n{storage}: stored DataFrame bytes, airflow-xcomkit / CSV = {kit['stored'] / csv['stored']:.3f}"
+                )
+    if memory:
+        print()
+        print(
+            "| storage | value | approach | peak RSS push | peak RSS pull | push / N | pull / N "
+            f"| within 2N + {MEMORY_CONSTANT // 2**20} MiB |"
+        )
+        print("|---|---|---|---|---|---|---|---|")
+        failed = []
+        for (storage, vname, aname), (push_mem, pull_mem) in memory.items():
+            n = sizes[vname]
+            ok = max(push_mem, pull_mem) <= 2 * n + MEMORY_CONSTANT
+            if aname == Kit.name and not ok:
+                failed.append(f"{storage} {vname}")
+            print(
+                f"| {storage} | {vname} | {aname} | +{mb(push_mem)} | +{mb(pull_mem)} | "
+                f"{push_mem / n:.2f} | {pull_mem / n:.2f} | {'yes' if ok else 'NO'} |"
+            )
+        print(
+            f"\nairflow-xcomkit within 2N + {MEMORY_CONSTANT // 2**20} MiB on every push and pull: "
+            + ("yes" if not failed else "NO: " + ", ".join(failed))
+        )
     return 0
 
 

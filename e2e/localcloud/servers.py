@@ -3,13 +3,15 @@
 Each binds 127.0.0.1 on a free port and is waited for with a bounded readiness check. What runs is
 recorded by PID, with the process's start time (from /proc) and its command line, so that
 ``local down`` stops exactly the process it started (terminate, then kill) and never a process that
-later reused the PID. The commands and the Azurite binary are those of the tests'
-``runtime/tests/servers.py``.
+later reused the PID. How each server is started (its command line, the Azurite binary, the
+readiness path) comes from the runtime tests' ``runtime/tests/servers.py``, the one source for the
+tests, the benchmark and ``local up``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import signal
 import socket
@@ -22,10 +24,24 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-VENV_BIN = Path(sys.executable).parent
-AZURITE_BIN = REPO / "node_modules" / ".bin" / "azurite-blob"
 READY_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
+
+
+def _commands():
+    """``runtime/tests/servers.py``, loaded by path once (e2e/servers.py uses the same module name)."""
+    name = "xcomkit_runtime_test_servers"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, REPO / "runtime" / "tests" / "servers.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up by name
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+_COMMANDS = _commands()
+AZURITE_BIN = _COMMANDS.AZURITE_BIN
 
 
 def free_port() -> int:
@@ -140,9 +156,9 @@ def moto(data_dir: Path) -> RunningServer:
     port = free_port()
     return start(
         "moto",
-        [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        _COMMANDS.moto_argv(port),
         data_dir,
-        ready_path="/moto-api/",
+        ready_path=_COMMANDS.MOTO_READY_PATH,
         env={"INITIAL_NO_AUTH_ACTION_COUNT": "1000000"},
         port=port,
     )
@@ -161,9 +177,9 @@ def gcs_emulator(data_dir: Path) -> RunningServer:
     port = free_port()
     return start(
         "gcs",
-        [str(VENV_BIN / "gcp-storage-emulator"), "start", "--host", "127.0.0.1", "--port", str(port), "--in-memory", "--quiet"],
+        _COMMANDS.gcs_emulator_argv(port),
         data_dir,
-        ready_path="/storage/v1/b",
+        ready_path=_COMMANDS.GCS_READY_PATH,
         port=port,
     )
 
@@ -174,18 +190,7 @@ def azurite(data_dir: Path, accounts: str) -> RunningServer:
     port = free_port()
     return start(
         "azurite",
-        [
-            str(AZURITE_BIN),
-            "--blobHost",
-            "127.0.0.1",
-            "--blobPort",
-            str(port),
-            "--location",
-            str(data_dir / "data"),
-            "--silent",
-            "--skipApiVersionCheck",
-            "--loose",
-        ],
+        _COMMANDS.azurite_argv(port, str(data_dir / "data")),
         data_dir,
         env={"AZURITE_ACCOUNTS": accounts},
         port=port,

@@ -152,52 +152,62 @@ def run_server(name: str, argv_for_port, ready_path: str = "/", env: dict | None
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
+# How each server is started: the one source for these tests, scripts/bench-runtime.py and the
+# end-to-end suite's ``xcomkit local up`` (e2e/localcloud/servers.py loads this file by path).
+MOTO_READY_PATH = "/moto-api/"
+GCS_READY_PATH = "/storage/v1/b"
+
+
+def moto_argv(port: int) -> list[str]:
+    return [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)]
+
+
+def gcs_emulator_argv(port: int) -> list[str]:
+    return [
+        str(VENV_BIN / "gcp-storage-emulator"),
+        "start",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--in-memory",
+        "--quiet",
+    ]
+
+
+def azurite_argv(port: int, location: str) -> list[str]:
+    # --skipApiVersionCheck: azure-storage-blob may be newer than Azurite's API version;
+    # --loose: ignore headers Azurite does not implement instead of failing the request.
+    return [
+        str(AZURITE_BIN),
+        "--blobHost",
+        "127.0.0.1",
+        "--blobPort",
+        str(port),
+        "--location",
+        location,
+        "--silent",
+        "--skipApiVersionCheck",
+        "--loose",
+    ]
+
+
 def moto_server(initial_no_auth_action_count: int | None = None) -> contextlib.AbstractContextManager[Server]:
     """moto; with ``initial_no_auth_action_count`` IAM enforcement starts after that many requests."""
     env = None
     if initial_no_auth_action_count is not None:
         env = {"INITIAL_NO_AUTH_ACTION_COUNT": str(initial_no_auth_action_count)}
-    return run_server(
-        "moto",
-        lambda port, _dir: [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        ready_path="/moto-api/",
-        env=env,
-    )
+    return run_server("moto", lambda port, _dir: moto_argv(port), ready_path=MOTO_READY_PATH, env=env)
 
 
 def gcs_emulator() -> contextlib.AbstractContextManager[Server]:
     return run_server(
-        "gcp-storage-emulator",
-        lambda port, _dir: [
-            str(VENV_BIN / "gcp-storage-emulator"),
-            "start",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--in-memory",
-            "--quiet",
-        ],
-        ready_path="/storage/v1/b",
+        "gcp-storage-emulator", lambda port, _dir: gcs_emulator_argv(port), ready_path=GCS_READY_PATH
     )
 
 
 def azurite() -> contextlib.AbstractContextManager[Server]:
-    return run_server(
-        "azurite",
-        lambda port, data_dir: [
-            str(AZURITE_BIN),
-            "--blobHost",
-            "127.0.0.1",
-            "--blobPort",
-            str(port),
-            "--location",
-            data_dir,
-            "--silent",
-            "--skipApiVersionCheck",
-            "--loose",
-        ],
-    )
+    return run_server("azurite", azurite_argv)
 
 
 def azurite_connection_string(port: int) -> str:

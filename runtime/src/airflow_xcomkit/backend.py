@@ -28,7 +28,15 @@ from airflow_xcomkit.errors import (
 )
 from airflow_xcomkit.layout import relative_object_path
 from airflow_xcomkit.reference import FORMAT_SERIALIZERS, StoredXCom
-from airflow_xcomkit.storage import delete, is_under, join, normalize, read_bytes, read_chunks
+from airflow_xcomkit.storage import (
+    delete,
+    is_under,
+    join,
+    normalize,
+    read_bytes,
+    read_chunks,
+    read_into,
+)
 from airflow_xcomkit.summary import summarize
 from airflow_xcomkit.writer import ObjectSink
 
@@ -415,8 +423,8 @@ def _read_reference(reference: StoredXCom, settings: Settings) -> Any:
     try:
         if reference.format == "parquet":
             return formats.read_parquet(data, limit)
-        payload = formats.decompress(data, reference.compression, limit)
-        del data
+        payload = formats.decompress(data, reference.compression, limit, exact=reference.raw_size is not None)
+        del data  # decode_json empties the payload once it is text: the value never meets the bytes
         return formats.decode_json(payload, reference.format)
     except XComIntegrityError as err:
         raise XComIntegrityError(f"XCom object {reference.path}: {err}") from None
@@ -433,18 +441,11 @@ class _Mismatch(Exception):
 
 def _read_bytes_at(url: str, reference: StoredXCom, settings: Settings) -> bytearray:
     """The verified bytes at ``url``, read in ranges into one buffer of the recorded size."""
-    size = reference.size
     verifier = integrity.Verifier(reference.digest, settings.integrity_key)
-    data = bytearray(size)
-    pos = 0
-    for chunk in read_chunks(url, size):
-        if pos + len(chunk) > size:
-            raise _Mismatch  # the object grew
-        data[pos : pos + len(chunk)] = chunk
-        verifier.update(chunk)
-        pos += len(chunk)
-    if pos != size or (settings.verify_integrity and not verifier.matches()):
-        raise _Mismatch
+    data = bytearray(reference.size)
+    found = read_into(url, data, verifier.update)
+    if found != reference.size or (settings.verify_integrity and not verifier.matches()):
+        raise _Mismatch  # the object grew, shrank or changed
     return data
 
 

@@ -102,13 +102,25 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def decode_json(payload: bytes, fmt: str) -> Any:
+def decode_json(payload: bytes | bytearray, fmt: str) -> Any:
+    """Parse the stored JSON; a ``bytearray`` payload is emptied once it is decoded to text.
+
+    ``json.loads`` decodes bytes to a str before parsing, so given bytes it holds both while the
+    value is built. Decoding here and freeing the bytes first keeps the text and the value only.
+    """
+    serde = fmt != "json" and any(marker in payload for marker in _SERDE_MARKERS)
+    # The decoding json.loads itself applies to bytes (the stock backend hands it bytes).
+    texts = [payload.decode(json.detect_encoding(payload), "surrogatepass")]
+    if isinstance(payload, bytearray):
+        with contextlib.suppress(BufferError):
+            payload.clear()
+    del payload
     with _no_cyclic_gc():
-        if fmt == "json" or not any(marker in payload for marker in _SERDE_MARKERS):
-            return json.loads(payload)
+        if not serde:
+            return json.loads(texts.pop())
         from airflow.utils.json import XComDecoder
 
-        return json.loads(payload, cls=XComDecoder)
+        return json.loads(texts.pop(), cls=XComDecoder)
 
 
 def write_parquet(frame: Any, sink: Any) -> int:
@@ -132,13 +144,19 @@ def read_parquet(data: Any, max_uncompressed: int | None) -> Any:
                 f"Parquet object claims {claimed} uncompressed bytes, more than the {max_uncompressed} "
                 "recorded when it was written; refusing to decompress it."
             )
-    # The same call as serde's pandas deserializer, so a frame reads back as the stock backend's does.
-    table = pq.read_table(pa.BufferReader(data))
+    # The same reader as serde's pandas deserializer, so a frame reads back as the stock backend's
+    # does (same dtypes, index and values).
+    tables = [pq.read_table(pa.BufferReader(data))]
     if isinstance(data, bytearray):
-        # The decoded table no longer needs the stored bytes: free them before pandas copies it.
+        # The decoded table no longer needs the stored bytes: free them before the conversion.
         with contextlib.suppress(BufferError):
             data.clear()
-    return table.to_pandas()
+    # One column per pandas block, each Arrow buffer released as soon as its column is converted,
+    # and the table's only reference dropped first: numeric columns without nulls are handed over
+    # without a copy, so the conversion never holds the table and a full copy of it at once (the
+    # plain call does, about 2N on top of the stored bytes). Nothing uses the table afterwards,
+    # which is what ``self_destruct`` requires.
+    return tables.pop().to_pandas(self_destruct=True, split_blocks=True)
 
 
 def write_npy(array: Any, sink: Any) -> None:
@@ -228,14 +246,54 @@ def compress(payload: bytes, compression: str | None, sink: Any) -> None:
         f.write(payload)
 
 
-def decompress(data: bytes, compression: str | None, limit: int | None) -> bytes:
-    """Undo the fsspec codec, reading at most ``limit`` bytes: a planted bomb cannot exhaust memory."""
+#: Expansion of compressed JSON up to which the decompressed buffer is allocated at once.
+_PLAUSIBLE_RATIO = 64
+
+
+def _read_into(f: Any, capacity: int) -> bytearray:
+    """Up to ``capacity`` bytes of ``f`` in one buffer, without the pieces ``read(n)`` joins."""
+    readinto = getattr(f, "readinto", None)
+    if readinto is None:
+        return bytearray(f.read(capacity))
+    out = bytearray(capacity)
+    view = memoryview(out)
+    filled = 0
+    try:
+        while filled < capacity:
+            n = readinto(view[filled:])
+            if not n:
+                break
+            filled += n
+    finally:
+        view.release()
+    del out[filled:]
+    return out
+
+
+def decompress(
+    data: bytes, compression: str | None, limit: int | None, *, exact: bool = False
+) -> bytes | bytearray:
+    """Undo the fsspec codec, reading at most ``limit`` bytes: a planted bomb cannot exhaust memory.
+
+    ``exact``: ``limit`` is the recorded size of the payload, so the output buffer is allocated once
+    at that size (never with a mere upper bound such as ``max_size``).
+    """
     if not compression:
         return data
     from fsspec.compression import compr
 
     with compr[compression](io.BytesIO(data), mode="rb") as f:
-        out = f.read() if limit is None else f.read(limit + 1)
+        if limit is None:
+            out = f.read()
+        elif exact:
+            # Allocated up front, but never more than a plausible expansion of the stored bytes: a
+            # forged recorded size must not reserve memory the object cannot fill.
+            first = min(limit + 1, len(data) * _PLAUSIBLE_RATIO + 2**20)
+            out = _read_into(f, first)
+            if len(out) == first and first < limit + 1:
+                out += f.read(limit + 1 - first)
+        else:
+            out = f.read(limit + 1)
     if limit is not None and len(out) > limit:
         raise XComIntegrityError(
             f"object decompresses ({compression}) past the {limit} bytes recorded when it was written; "

@@ -188,6 +188,40 @@ def read_chunks(url: str, size: int) -> Iterator[bytes]:
                 future.cancel()
 
 
+def read_into(url: str, buffer: bytearray, on_piece: Any) -> int:
+    """Fill ``buffer`` with the object's first bytes, calling ``on_piece`` with each filled view.
+
+    Returns how many bytes the object had, counting up to one past ``len(buffer)`` (so a grown
+    object shows as ``len(buffer) + 1``). ``file://`` reads straight into the buffer; the object
+    stores copy each range in (``read_chunks``). FileNotFoundError if the object is absent.
+    """
+    size = len(buffer)
+    view = memoryview(buffer)
+    pos = 0
+    try:
+        if _is_local(url):
+            with open(_fs_and_path(url)[1], "rb", buffering=0) as f:
+                while pos < size:
+                    n = f.readinto(view[pos : min(pos + BLOCK_SIZE, size)])
+                    if not n:
+                        return pos
+                    on_piece(view[pos : pos + n])
+                    pos += n
+                return pos + (1 if f.read(1) else 0)
+        for chunk in read_chunks(url, size):
+            if pos + len(chunk) > size:
+                keep = size - pos
+                view[pos:size] = chunk[:keep]
+                on_piece(view[pos:size])
+                return size + 1
+            view[pos : pos + len(chunk)] = chunk
+            on_piece(view[pos : pos + len(chunk)])
+            pos += len(chunk)
+        return pos
+    finally:
+        view.release()
+
+
 def read_bytes(url: str, limit: int) -> bytes:
     """Read at most ``limit`` bytes of the object (one ranged GET); FileNotFoundError if absent."""
     fs, path = _fs_and_path(url)
