@@ -57,6 +57,12 @@ _spec = importlib.util.spec_from_file_location(
 servers = importlib.util.module_from_spec(_spec)
 sys.modules[_spec.name] = servers
 _spec.loader.exec_module(servers)
+_spec = importlib.util.spec_from_file_location(
+    "xcomkit_bench_sizes", ROOT / "runtime" / "tests" / "sizes.py"
+)
+_sizes = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_sizes)
+value_size = _sizes.value_size
 
 import numpy as np
 import pandas as pd
@@ -429,34 +435,6 @@ def measure_memory(storage, base, vname, key, op, compression, env) -> int:
             f"memory case {vname}:{key}:{op} on {storage} failed:\n{out.stderr[-3000:]}"
         )
     return json.loads(out.stdout.strip().splitlines()[-1])["growth"]
-
-
-def deep_size(value) -> int:
-    """Bytes of the Python objects a JSON-like value is made of, each distinct object once."""
-    seen = set()
-    total = 0
-    stack = [value]
-    while stack:
-        obj = stack.pop()
-        if id(obj) in seen:
-            continue
-        seen.add(id(obj))
-        total += sys.getsizeof(obj)
-        if isinstance(obj, dict):
-            stack.extend(obj.keys())
-            stack.extend(obj.values())
-        elif isinstance(obj, list | tuple):
-            stack.extend(obj)
-    return total
-
-
-def value_size(value) -> int:
-    """N, the value's size in memory: what a worker holds when it has the value in hand."""
-    if isinstance(value, np.ndarray):
-        return value.nbytes
-    if isinstance(value, pd.DataFrame):
-        return int(value.memory_usage(deep=True).sum())
-    return deep_size(value)
 
 
 def mb(n: int) -> str:

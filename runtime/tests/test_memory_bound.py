@@ -28,25 +28,11 @@ from collections import namedtuple
 import numpy as np, pandas as pd, pyarrow as pa
 from airflow_xcomkit.backend import XComKitBackend as Backend
 
-kind, op, handle_file = sys.argv[1:4]
+kind, op, handle_file, tests_dir = sys.argv[1:5]
+sys.path.insert(0, tests_dir)
+from sizes import deep_size
 Row = namedtuple("Row", "value")
 coords = dict(key="big", dag_id="d", run_id="r", task_id="t", map_index=-1)
-
-
-def deep_size(value):
-    seen, total, stack = set(), 0, [value]
-    while stack:
-        obj = stack.pop()
-        if id(obj) in seen:
-            continue
-        seen.add(id(obj))
-        total += sys.getsizeof(obj)
-        if isinstance(obj, dict):
-            stack.extend(obj.keys())
-            stack.extend(obj.values())
-        elif isinstance(obj, list):
-            stack.extend(obj)
-    return total
 
 
 pool = pa.default_memory_pool()
@@ -93,7 +79,7 @@ print(json.dumps({"size": size, "python": python_peak, "arrow": arrow}))
 
 def _measure(kind: str, op: str, handle_file: str, env: dict) -> dict:
     done = subprocess.run(
-        [sys.executable, "-c", _CASE, kind, op, handle_file],
+        [sys.executable, "-c", _CASE, kind, op, handle_file, os.path.dirname(__file__)],
         capture_output=True,
         text=True,
         env=env,
