@@ -30,15 +30,21 @@ run_py() {
   bash scripts/setup-python.sh
   .venv/bin/python -m pip install --quiet "mutmut==$MUTMUT_VERSION"
   # mutmut rewrites the files it mutates: work on a scratch copy of runtime/, never on the sources.
+  # XCOMKIT_MUTATION_RUNTIME=<dir> takes runtime/ from another checkout (the "before" run of docs/mutation.md).
+  local src="${XCOMKIT_MUTATION_RUNTIME:-runtime}" report="${XCOMKIT_MUTATION_REPORT:-mutmut}"
   scratch="$(mktemp -d)"
   trap 'rm -rf "$scratch"' EXIT
-  cp -r runtime/src runtime/tests runtime/pyproject.toml "$scratch"/
-  # The runner must be the project venv's Python (the one with Airflow), by absolute path.
-  sed "s|^runner = python |runner = $PWD/.venv/bin/python |" scripts/mutation/mutmut.cfg > "$scratch/setup.cfg"
-  # PYTHONPATH=src: the tests import the mutated copy, not the editable install of runtime/.
-  (cd "$scratch" && PYTHONPATH="$scratch/src" "$OLDPWD/.venv/bin/mutmut" run || true)
+  cp -r "$src/src" "$src/tests" "$src/pyproject.toml" "$scratch"/
+  cp scripts/mutation/mutmut.cfg "$scratch/setup.cfg"
+  cp scripts/mutation/mutmut-runner.sh "$scratch/"
+  # The runner uses the project venv's Python (the one with Airflow); PYTHONPATH=src makes the tests
+  # import the mutated copy, not the editable install of runtime/.
+  export XCOMKIT_PYTHON="$PWD/.venv/bin/python" PYTHONPATH="$scratch/src"
+  (cd "$scratch" && "$XCOMKIT_PYTHON" -m mutmut run || true)
   mkdir -p reports/mutation
-  (cd "$scratch" && PYTHONPATH="$scratch/src" "$OLDPWD/.venv/bin/mutmut" results) | tee reports/mutation/mutmut.txt
+  (cd "$scratch" && "$XCOMKIT_PYTHON" -m mutmut results) | tee "reports/mutation/$report.txt"
+  # The survivors' diffs, to read after the scratch copy is gone.
+  (cd "$scratch" && "$XCOMKIT_PYTHON" -m mutmut show all) > "reports/mutation/$report-survivors.txt" || true
 }
 
 case "$what" in
