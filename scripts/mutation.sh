@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Mutation testing of the kit's critical scopes; not part of `npm test` or CI (it takes tens of
 # minutes). Installs its tools itself, outside package.json:
-#   TypeScript: StrykerJS (jest runner) over lib/rules.ts, the config's shared rules, the CLI writer
-#               and the line formats (scripts/mutation/stryker.config.json), then the AWS/GCP
-#               permission lists against the policy tests (scripts/mutation/stryker.permissions.json).
-#   Python:     mutmut over the runtime backend's path layout and reference modules, in a scratch
-#               copy of runtime/ with its hermetic (file://) tests (scripts/mutation/mutmut.cfg).
+#   TypeScript: StrykerJS (jest runner), one run per scope: the config's rules and the CLI writer
+#               (scripts/mutation/stryker.config.json), the comment lines and line/k8s formats
+#               (stryker.formats.json), the AWS/GCP/Azure permission lists (stryker.permissions.json).
+#   Python:     mutmut over the runtime backend's layout, reference and integrity modules, in a
+#               scratch copy of runtime/ with its hermetic (file://) tests (scripts/mutation/mutmut.cfg).
 # Usage: bash scripts/mutation.sh [ts|py|all]   (default all). Reports: reports/mutation/ (git-ignored).
 # Scores and the accepted survivors are in docs/mutation.md.
 set -euo pipefail
@@ -20,8 +20,11 @@ run_ts() {
     npm install --no-save --no-audit --no-fund --loglevel=error \
       "@stryker-mutator/core@$STRYKER_VERSION" "@stryker-mutator/jest-runner@$STRYKER_VERSION"
   fi
-  # Fewer fuzz examples per mutant: each mutant runs the tests that cover it.
+  # Fewer fuzz examples per mutant: each mutant runs the tests that cover it. One run per scope, so
+  # a scope's report is complete even if a later one is stopped. Incremental: a rerun retests only
+  # mutants whose code or covering tests changed (reports/mutation/*.incremental.json).
   XCOMKIT_FUZZ_RUNS=8 npx stryker run scripts/mutation/stryker.config.json
+  XCOMKIT_FUZZ_RUNS=8 npx stryker run scripts/mutation/stryker.formats.json
   # The permission lists are constants (static mutants): a separate run over the policy tests only.
   npx stryker run scripts/mutation/stryker.permissions.json
 }
