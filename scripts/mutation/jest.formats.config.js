@@ -4,7 +4,7 @@ const base = require('./jest.config.js');
 module.exports = {
   ...base,
   testMatch: [
-    '<rootDir>/test/airflow/*.test.ts',
+    '<rootDir>/test/airflow/**/*.test.ts',
     '<rootDir>/test/cli/golden.test.ts',
     '<rootDir>/test/cli/cli.test.ts',
     '<rootDir>/test/cli/sensitive.test.ts',
