@@ -1,4 +1,4 @@
-/** The tests of the formats scope: the renderers, the hostile-binding fuzz test, the CLI's outputs and the golden files. */
+/** The tests of the formats scope: the renderers, the hostile-binding fuzz test and the golden files (every format of every fixture). */
 const base = require('./jest.config.js');
 
 module.exports = {
@@ -6,7 +6,5 @@ module.exports = {
   testMatch: [
     '<rootDir>/test/airflow/**/*.test.ts',
     '<rootDir>/test/cli/golden.test.ts',
-    '<rootDir>/test/cli/cli.test.ts',
-    '<rootDir>/test/cli/sensitive.test.ts',
   ],
 };
