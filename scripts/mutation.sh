@@ -6,7 +6,7 @@
 #               (stryker.formats.json), the AWS/GCP/Azure permission lists (stryker.permissions.json).
 #   Python:     mutmut over the runtime backend's layout, reference and integrity modules, in a
 #               scratch copy of runtime/ with its hermetic (file://) tests (scripts/mutation/mutmut.cfg).
-# Usage: bash scripts/mutation.sh [ts|py|all]   (default all). Reports: reports/mutation/ (git-ignored).
+# Usage: bash scripts/mutation.sh [ts|core|formats|permissions|py|all]   (default all; ts = the three TypeScript scopes). Reports: reports/mutation/ (git-ignored).
 # Scores and the accepted survivors are in docs/mutation.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,20 +14,22 @@ what="${1:-all}"
 STRYKER_VERSION=9.6.1   # 10.x needs Node 22; the kit supports Node 20
 MUTMUT_VERSION=2.5.1   # 3.x found no test coverage through the src layout here; 2.x runs a test command per mutant
 
-run_ts() {
+install_stryker() {
   bash scripts/install.sh
   if [[ "$(node -p "try{require('@stryker-mutator/core/package.json').version}catch{''}")" != "$STRYKER_VERSION" ]]; then
     npm install --no-save --no-audit --no-fund --loglevel=error \
       "@stryker-mutator/core@$STRYKER_VERSION" "@stryker-mutator/jest-runner@$STRYKER_VERSION"
   fi
-  # Fewer fuzz examples per mutant: each mutant runs the tests that cover it. One run per scope, so
-  # a scope's report is complete even if a later one is stopped. Incremental: a rerun retests only
-  # mutants whose code or covering tests changed (reports/mutation/*.incremental.json).
-  XCOMKIT_FUZZ_RUNS=8 npx stryker run scripts/mutation/stryker.config.json
-  XCOMKIT_FUZZ_RUNS=8 npx stryker run scripts/mutation/stryker.formats.json
-  # The permission lists are constants (static mutants): a separate run over the policy tests only.
-  npx stryker run scripts/mutation/stryker.permissions.json
 }
+
+# One run per scope, so a scope's report is complete even if a later one is stopped. Incremental: a
+# rerun retests only mutants whose code or covering tests changed (reports/mutation/*.incremental.json).
+# Fewer fuzz examples per mutant (XCOMKIT_FUZZ_RUNS): each mutant runs the tests that cover it.
+run_core() { install_stryker; XCOMKIT_FUZZ_RUNS=8 npx stryker run scripts/mutation/stryker.config.json; }
+run_formats() { install_stryker; XCOMKIT_FUZZ_RUNS=8 npx stryker run scripts/mutation/stryker.formats.json; }
+# The permission lists are constants (static mutants): a run of their own over the policy tests only.
+run_permissions() { install_stryker; npx stryker run scripts/mutation/stryker.permissions.json; }
+run_ts() { run_core; run_formats; run_permissions; }
 
 run_py() {
   bash scripts/setup-python.sh
@@ -52,7 +54,10 @@ run_py() {
 
 case "$what" in
   ts) run_ts ;;
+  core) run_core ;;
+  formats) run_formats ;;
+  permissions) run_permissions ;;
   py) run_py ;;
   all) run_ts; run_py ;;
-  *) echo "usage: $0 [ts|py|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [ts|core|formats|permissions|py|all]" >&2; exit 2 ;;
 esac
