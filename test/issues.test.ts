@@ -38,10 +38,10 @@ function issuesOf(schema: z.ZodType, value: unknown): z.ZodError {
 
 describe('one describer for the config and the binding', () => {
   test.each([
-    ['a bad prefix', { prefix: '../xcom' }, (x: any) => (x.storage.prefix = '../xcom'), 'prefix'],
-    ['a bad compression', { compression: 'gz' }, (x: any) => (x.xcom.compression = 'gz'), 'compression'],
-    ['a bad threshold', { threshold: -2 }, (x: any) => (x.xcom.threshold = -2), 'threshold'],
-  ])('%s reads the same after the field name in both documents', (_what, xcom, change, field) => {
+    ['a bad prefix', { prefix: '../xcom' }, (x: any): void => void (x.storage.prefix = '../xcom'), 'prefix'],
+    ['a bad compression', { compression: 'gz' }, (x: any): void => void (x.xcom.compression = 'gz'), 'compression'],
+    ['a bad threshold', { threshold: -2 }, (x: any): void => void (x.xcom.threshold = -2), 'threshold'],
+  ] as const)('%s reads the same after the field name in both documents', (_what, xcom, change, field) => {
     const fromConfig = configProblems({ environments: { dev: { aws: { region: 'eu-west-1' }, xcom } } });
     const fromBinding = bindingProblems(modified('aws-user', change));
     expect(fromConfig).toHaveLength(1);

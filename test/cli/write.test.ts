@@ -272,7 +272,7 @@ describe('writeFileSafely: every failure is named, and leaves nothing behind', (
     // The target appears between the last check and the link: refused, theirs kept, nothing left over.
     fs.rmSync(target);
     const racing = realFs();
-    racing.linkSync = ((from: string, to: string) => {
+    racing.linkSync = ((_from: string, to: string) => {
       fs.writeFileSync(to, 'theirs');
       failWith(code)();
     }) as WriteFs['linkSync'];
