@@ -15,6 +15,7 @@ module.exports = {
   testTimeout: 60_000,
   testMatch: [
     '<rootDir>/test/rules.test.ts',
+    '<rootDir>/test/rules-messages.test.ts',
     '<rootDir>/test/issues.test.ts',
     '<rootDir>/test/binding.test.ts',
     '<rootDir>/test/config/{errors,load,samples}.test.ts',
