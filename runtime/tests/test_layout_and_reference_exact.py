@@ -201,3 +201,17 @@ def test_a_version_1_reference_keeps_its_mirrors_and_compression():
 def test_a_malformed_reference_raises_a_value_error_naming_the_problem(version, data, error):
     with pytest.raises(ValueError, match=rf"^XCom reference is malformed \({error}: "):
         StoredXCom.from_json({"__classname__": CLASSNAME, "__version__": version, "__data__": data})
+
+
+@pytest.mark.parametrize("part", ["X", "XX", "X.X", "x.", "X=1"])
+def test_ids_made_of_letters_and_dots_are_kept_verbatim(part):
+    # Only an id that is nothing but dots (or empty) is replaced by its hash.
+    assert sanitize_part(part) == part
+
+
+def test_a_reference_cannot_be_changed_after_it_is_read():
+    import dataclasses
+
+    ref = full_reference()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ref.path = "file:///elsewhere"  # type: ignore[misc]
