@@ -76,7 +76,10 @@ def test_an_hmac_cannot_pass_as_a_plain_hash_or_the_other_way_round():
     assert not _check("sha256:" + hmac_hex, KEY, DATA)
 
 
-@pytest.mark.parametrize("recorded", ["md5:" + hashlib.md5(WHOLE).hexdigest(), hashlib.sha256(WHOLE).hexdigest(), "", "sha256", "SHA256:x"])
+@pytest.mark.parametrize(
+    "recorded",
+    ["md5:" + hashlib.md5(WHOLE).hexdigest(), hashlib.sha256(WHOLE).hexdigest(), "", "sha256", "SHA256:x"],
+)
 def test_an_unknown_or_missing_label_never_matches(recorded):
     assert not _check(recorded, KEY, DATA)
     assert not _check(recorded, None, DATA)

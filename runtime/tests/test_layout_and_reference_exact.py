@@ -173,15 +173,38 @@ def test_a_version_2_reference_reads_every_field_under_its_own_name_and_type():
     assert ref.mirrors == ["gs://c@b/x"] and ref.failed_mirrors == ["abfs://c@b/x"]
     assert ref.summary == {"rows": 3}
     assert ref.locations == ["s3://c@b/x", "gs://c@b/x"]
-    assert StoredXCom.from_json(_v2(path="p", digest="d", size=1, serializer="s", format="f", raw_size=None)).raw_size is None
-    assert StoredXCom.from_json(_v2(path="p", digest="d", size=1, serializer="s", format="f", compression="zstd")).compression == "zstd"
+    assert (
+        StoredXCom.from_json(
+            _v2(path="p", digest="d", size=1, serializer="s", format="f", raw_size=None)
+        ).raw_size
+        is None
+    )
+    assert (
+        StoredXCom.from_json(
+            _v2(path="p", digest="d", size=1, serializer="s", format="f", compression="zstd")
+        ).compression
+        == "zstd"
+    )
 
 
 def test_a_version_1_reference_keeps_its_mirrors_and_compression():
-    data = {"path": "p", "sha256": "s", "size": 5, "serializer": "json_dict", "compression": "gzip", "mirrors": ["m"], "failed_mirrors": ["f"]}
+    data = {
+        "path": "p",
+        "sha256": "s",
+        "size": 5,
+        "serializer": "json_dict",
+        "compression": "gzip",
+        "mirrors": ["m"],
+        "failed_mirrors": ["f"],
+    }
     ref = StoredXCom.from_json({"__classname__": CLASSNAME, "__version__": 1, "__data__": data})
     assert (ref.format, ref.compression, ref.mirrors, ref.failed_mirrors) == ("json", "gzip", ["m"], ["f"])
-    assert [StoredXCom.from_json({"__classname__": CLASSNAME, "__version__": 1, "__data__": {**data, "serializer": s}}).format for s in ("pandas", "numpy", "json")] == [
+    assert [
+        StoredXCom.from_json(
+            {"__classname__": CLASSNAME, "__version__": 1, "__data__": {**data, "serializer": s}}
+        ).format
+        for s in ("pandas", "numpy", "json")
+    ] == [
         "parquet",
         "npy",
         "json",
@@ -193,7 +216,11 @@ def test_a_version_1_reference_keeps_its_mirrors_and_compression():
     [
         (2, {"digest": "d", "size": 1, "serializer": "s", "format": "f"}, "KeyError"),
         (2, {"path": "p", "digest": "d", "size": "many", "serializer": "s", "format": "f"}, "ValueError"),
-        (2, {"path": "p", "digest": "d", "size": 1, "serializer": "s", "format": "f", "raw_size": []}, "TypeError"),
+        (
+            2,
+            {"path": "p", "digest": "d", "size": 1, "serializer": "s", "format": "f", "raw_size": []},
+            "TypeError",
+        ),
         (1, {"path": "p", "sha256": "s", "size": 1, "serializer": "pickle"}, "KeyError"),
         (1, {"path": "p", "size": 1, "serializer": "json"}, "KeyError"),
     ],

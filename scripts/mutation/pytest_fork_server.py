@@ -37,7 +37,9 @@ def _serve(path: str) -> None:
     import fsspec  # noqa: F401
     import pytest  # noqa: F401
 
-    assert not any(m.startswith("airflow_xcomkit") for m in sys.modules), "the server must not import the package under test"
+    assert not any(m.startswith("airflow_xcomkit") for m in sys.modules), (
+        "the server must not import the package under test"
+    )
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path)
     server.listen(1)
@@ -51,7 +53,9 @@ def _serve(path: str) -> None:
                 if not chunk:
                     break
                 request += chunk
-            groups = [g.split("\0") for g in request.decode().rstrip("\n").split("\0--\0")]
+            groups = [
+                g.split("\0") for g in request.decode().rstrip("\n").split("\0--\0")
+            ]
             pid = os.fork()
             if pid == 0:
                 code = 0
