@@ -3,9 +3,11 @@
 # minutes). Installs its tools itself, outside package.json:
 #   TypeScript: StrykerJS (jest runner), one run per scope: the config's rules and the CLI writer
 #               (scripts/mutation/stryker.config.json), the comment lines and line/k8s formats
-#               (stryker.formats.json), the AWS/GCP/Azure permission lists (stryker.permissions.json).
+#               (stryker.formats.json, stryker.k8s.json), the AWS/GCP/Azure permission modules
+#               (stryker.permissions.json) and their lists, element by element (permission-drops.sh).
 #   Python:     mutmut over the runtime backend's layout, reference and integrity modules, in a
-#               scratch copy of runtime/ with its hermetic (file://) tests (scripts/mutation/mutmut.cfg).
+#               scratch copy of runtime/ with its hermetic (file://) tests (scripts/mutation/mutmut.cfg,
+#               mutmut-runner.sh, through the pre-warmed pytest_fork_server.py).
 # Usage: bash scripts/mutation.sh [ts|core|formats|permissions|py|all]   (default all; ts = the three TypeScript scopes). Reports: reports/mutation/ (git-ignored).
 # Scores and the accepted survivors are in docs/mutation.md.
 set -euo pipefail
@@ -26,9 +28,18 @@ install_stryker() {
 # rerun retests only mutants whose code or covering tests changed (reports/mutation/*.incremental.json).
 # Fewer fuzz examples per mutant (XCOMKIT_FUZZ_RUNS): each mutant runs the tests that cover it.
 run_core() { install_stryker; XCOMKIT_FUZZ_RUNS=8 npx stryker run scripts/mutation/stryker.config.json; }
-run_formats() { install_stryker; XCOMKIT_FUZZ_RUNS=8 npx stryker run scripts/mutation/stryker.formats.json; }
-# The permission lists are constants (static mutants): a run of their own over the policy tests only.
-run_permissions() { install_stryker; npx stryker run scripts/mutation/stryker.permissions.json; }
+run_formats() {
+  install_stryker
+  XCOMKIT_FUZZ_RUNS=8 npx stryker run scripts/mutation/stryker.formats.json
+  XCOMKIT_FUZZ_RUNS=8 npx stryker run scripts/mutation/stryker.k8s.json
+}
+# The permission modules keep static mutants and run the policy tests only; StrykerJS leaves the
+# `as const` lists alone, so permission-drops.sh removes each of their elements in turn.
+run_permissions() {
+  install_stryker
+  npx stryker run scripts/mutation/stryker.permissions.json
+  bash scripts/mutation/permission-drops.sh
+}
 run_ts() { run_core; run_formats; run_permissions; }
 
 run_py() {
@@ -37,14 +48,24 @@ run_py() {
   # mutmut rewrites the files it mutates: work on a scratch copy of runtime/, never on the sources.
   # XCOMKIT_MUTATION_RUNTIME=<dir> takes runtime/ from another checkout (the "before" run of docs/mutation.md).
   local src="${XCOMKIT_MUTATION_RUNTIME:-runtime}" report="${XCOMKIT_MUTATION_REPORT:-mutmut}"
-  scratch="$(mktemp -d)"
-  trap 'rm -rf "$scratch"' EXIT
+  scratch="$(mktemp -d)" server=""
+  trap '[[ -z "$server" ]] || kill "$server" 2>/dev/null; rm -rf "$scratch"' EXIT
   cp -r "$src/src" "$src/tests" "$src/pyproject.toml" "$scratch"/
+  # No bytecode: a mutant of the same size written within the same second as the previous one
+  # could otherwise be run from the previous one's cached .pyc.
+  find "$scratch" -name __pycache__ -prune -exec rm -rf {} +
+  export PYTHONDONTWRITEBYTECODE=1
   cp scripts/mutation/mutmut.cfg "$scratch/setup.cfg"
-  cp scripts/mutation/mutmut-runner.sh "$scratch/"
+  cp scripts/mutation/mutmut-runner.sh scripts/mutation/pytest_fork_server.py "$scratch/"
   # The runner uses the project venv's Python (the one with Airflow); PYTHONPATH=src makes the tests
   # import the mutated copy, not the editable install of runtime/.
   export XCOMKIT_PYTHON="$PWD/.venv/bin/python" PYTHONPATH="$scratch/src"
+  # A pre-warmed pytest (see pytest_fork_server.py), stopped by its PID on exit; a bounded wait.
+  export XCOMKIT_PYTEST_SOCKET="$scratch/pytest.sock"
+  (cd "$scratch" && exec "$XCOMKIT_PYTHON" pytest_fork_server.py serve "$XCOMKIT_PYTEST_SOCKET" > "$scratch/server.log" 2>&1) &
+  server=$!
+  for _ in $(seq 1 180); do grep -q '^ready' "$scratch/server.log" 2>/dev/null && break; sleep 1; done
+  grep -q '^ready' "$scratch/server.log" || { cat "$scratch/server.log" >&2; echo "mutation: the pytest server did not start" >&2; exit 1; }
   (cd "$scratch" && "$XCOMKIT_PYTHON" -m mutmut run || true)
   mkdir -p reports/mutation
   (cd "$scratch" && "$XCOMKIT_PYTHON" -m mutmut results) | tee "reports/mutation/$report.txt"
