@@ -53,7 +53,7 @@ describe('placeholder comments', () => {
   test('a setting with placeholders gets a comment naming them; one without gets none', () => {
     expect(placeholderComment(setting('A', 'x', ['<deploy-time:B>', '<deploy-time:C>']))).toBe('deploy-time value: <deploy-time:B>, <deploy-time:C>');
     expect(placeholderComment(setting('A', 'x'))).toBeUndefined();
-    expect(placeholderLines([setting('A', 'x'), setting('B', 'y', ['<deploy-time:P>'])])).toEqual(['deploy-time value in B: <deploy-time:P>']);
+    expect(placeholderLines([setting('A', 'x'), setting('B', 'y', ['<deploy-time:P>', '<deploy-time:Q>'])])).toEqual(['deploy-time value in B: <deploy-time:P>, <deploy-time:Q>']);
   });
 
   test('line formats: the header, then each setting, its placeholder comment right above it', () => {

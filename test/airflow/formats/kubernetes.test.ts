@@ -51,6 +51,7 @@ describe('k8sNames', () => {
     ]);
     expect(problems(() => k8sNames({ namespace: 'Kube' }))).toHaveLength(1);
     expect(problems(() => k8sNames({ name: 'A', namespace: 'B' }))).toEqual([expect.stringMatching(/^--name "A"/), expect.stringMatching(/^--namespace "B"/)]);
+    expect(() => k8sNames({ name: 'A' })).toThrow(/^Kubernetes names: --name "A" must be/);
   });
 });
 
@@ -65,7 +66,19 @@ describe('renderKubernetes', () => {
       { name: 'xk-config', namespace: 'airflow', labels: LABELS },
       { name: 'xk-secrets', namespace: 'airflow', labels: LABELS },
     ]);
+    expect(placed[0]).toMatchObject({ apiVersion: 'v1', kind: 'ConfigMap' });
     expect(placed[1]).toMatchObject({ apiVersion: 'v1', type: 'Opaque' });
+  });
+
+  test('the manifests open with the header and placeholder comments, and keep every value on one line', () => {
+    const b = load('aws-role');
+    const text = renderKubernetes(buildSettings(b)).main;
+    expect(text.startsWith(`# Airflow XCom object storage: aws/${b.environment} (role identity), stock backend.\n`)).toBe(true);
+    const long = { ...b, connection: { ...b.connection, extra: { ...b.connection.extra, endpoint_url: `http://${'e'.repeat(120)}.example` } } };
+    const lines = renderKubernetes(buildSettings(long)).main.split('\n');
+    expect(lines.filter((l) => l.includes('e'.repeat(120)))).toHaveLength(1);
+    const placeholders = renderKubernetes(buildSettings({ ...b, storage: { ...b.storage, bucket: '<deploy-time:Bucket1>' }, xcom: { ...b.xcom, path: 's3://aws_xcoms@<deploy-time:Bucket1>/xcom' } })).main;
+    expect(placeholders).toMatch(/^# deploy-time value in AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_PATH: <deploy-time:Bucket1>$/m);
   });
 
   test('the pod-spec hint names the Secret only when there is one, and mainHasSecrets says so', () => {
@@ -83,6 +96,9 @@ describe('renderKubernetes', () => {
     expect(docs.map((d) => d.kind)).toEqual(['ConfigMap', 'ServiceAccount']);
     expect(docs[1]).toMatchObject({ apiVersion: 'v1', metadata: { name: 'airflow-worker', namespace: 'airflow', labels: LABELS } });
     expect(Object.keys(docs[1].metadata.annotations)).toEqual(['iam.gke.io/gcp-service-account']);
+    expect(renderKubernetes(buildSettings(load('gcp-workload-identity'))).main).toContain(
+      '---\n# The service account that runs Airflow tasks, linked to the cloud identity.\napiVersion: v1\nkind: ServiceAccount\n',
+    );
   });
 });
 
