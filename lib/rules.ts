@@ -31,6 +31,9 @@ export function compressionProblem(value: unknown): string | undefined {
   return (suggestion ? `fsspec has no codec named "${String(value)}"; use "${suggestion}". ` : '') + `Allowed: ${COMPRESSIONS.join(', ')}, or null for none`;
 }
 
+/** `[common.io] xcom_objectstorage_threshold`, as the config and the binding state it. */
+export const THRESHOLD_RULE = 'must be a whole number of bytes, at least -1 (-1 keeps every XCom in the database, 0 sends every XCom to storage)';
+
 /** Environment names become stack names, resource-name suffixes and CLI arguments. */
 export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,19}$/;
 

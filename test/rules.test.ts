@@ -68,7 +68,7 @@ describe('binding fields follow the config rules', () => {
   test.each([
     ['environment', (x: any) => (x.environment = 'Prod'), /environment: "Prod" is not valid: must be 1-20 lower-case/],
     ['storage.region', (x: any) => (x.storage.region = 'mars-1'), /storage\.region: "mars-1" is not valid: must be an AWS region/],
-    ['connection.id', (x: any) => (x.connection.id = 'a-b'), /connection\.id "a-b" is not a valid connection id/],
+    ['connection.id', (x: any) => (x.connection.id = 'a-b'), /connection\.id: "a-b" is not valid: must start with a letter/],
     ['kubernetes service account', (x: any) => (x.identity.kubernetesServiceAccounts = [{ namespace: 'Airflow', serviceAccount: 'w' }]), /kubernetesServiceAccounts\.0\.namespace: "Airflow" is not valid/],
     ['connections prefix', (x: any) => (x.identity.secret.connectionsPrefix = 'a b'), /identity\.secret\.connectionsPrefix: "a b" is not valid: must hold only letters/],
     ['extra key', (x: any) => (x.connection.extra['a b'] = 'x'), /connection\.extra/],

@@ -3,7 +3,8 @@
  * the field, the bad value and the fix. Placeholders are accepted only where a deploy-time value goes.
  */
 import { AirflowBinding, bindingSchema, Cloud, CLOUDS, CONN_TYPE_BY_CLOUD, SCHEME_BY_CLOUD, SecretRef } from '../binding';
-import { compressionProblem, CONNECTION_ID, CONNECTION_ID_RULE, invalidKeyProblem, showValue } from '../rules';
+import { didYouMean, describeIssues, invalidValueProblem } from '../issues';
+import { compressionProblem, showValue, THRESHOLD_RULE } from '../rules';
 import { AirflowSettingsError } from './errors';
 import { hasPlaceholder } from './placeholder';
 
@@ -36,23 +37,18 @@ function get(obj: unknown, ...keys: string[]): unknown {
 
 const show = showValue;
 
-/** Checks whose messages must be friendlier than a schema error (run on the raw document). */
+/**
+ * Rules whose schema messages would be zod's own (an enum list, "expected int"): checked on the raw
+ * document first, in the describer's sentence (`field: value is not valid: fix`), with the fix.
+ */
 function friendlyChecks(raw: unknown): string[] {
   const problems: string[] = [];
   const compression = get(raw, 'xcom', 'compression');
   const compressionIssue = compression === undefined ? undefined : compressionProblem(compression);
-  if (compressionIssue) problems.push(`xcom.compression ${show(compression)} is not a codec fsspec registers: ${compressionIssue}`);
+  if (compressionIssue) problems.push(invalidValueProblem('xcom.compression', compression, compressionIssue));
   const threshold = get(raw, 'xcom', 'threshold');
   if (threshold !== undefined && !(typeof threshold === 'number' && Number.isInteger(threshold) && threshold >= -1)) {
-    problems.push(
-      `xcom.threshold ${show(threshold)} must be a whole number >= -1 (-1 keeps every XCom in the database, 0 sends all to storage, N bytes otherwise)`,
-    );
-  }
-  const connId = get(raw, 'connection', 'id');
-  if (typeof connId === 'string' && !CONNECTION_ID.test(connId)) {
-    problems.push(
-      `connection.id ${show(connId)} is not a valid connection id: it ${CONNECTION_ID_RULE}`,
-    );
+    problems.push(invalidValueProblem('xcom.threshold', threshold, THRESHOLD_RULE));
   }
   return problems;
 }
@@ -141,21 +137,11 @@ function identityChecks(b: AirflowBinding): string[] {
   return problems;
 }
 
-/** Formats zod issues as `field: message` lines. */
+/** The schema's issues, in the same sentences as the environments file's errors (lib/issues.ts). */
 function schemaProblems(raw: unknown): { binding?: AirflowBinding; problems: string[] } {
-  const result = bindingSchema.safeParse(raw);
+  const result = bindingSchema.safeParse(raw, { reportInput: true });
   if (result.success) return { binding: result.data, problems: [] };
-  return {
-    problems: result.error.issues.map((issue) => {
-      // The same sentence as the environments file's errors: `field: value is not valid: rule`.
-      const field = issue.path.join('.') || '(binding)';
-      if (issue.code === 'invalid_key') return invalidKeyProblem(issue.path, issue.issues.map((i) => i.message), '(binding)');
-      const value = get(raw, ...issue.path.map(String));
-      if (value === undefined) return `${field} is required but missing${issue.code === 'invalid_type' ? '' : `: ${issue.message}`}`;
-      if (issue.code === 'unrecognized_keys') return `${field}: unknown field(s) ${issue.keys.map((k) => show(k)).join(', ')}`;
-      return `${field}: ${show(value)} is not valid: ${issue.message}`;
-    }),
-  };
+  return { problems: describeIssues([], raw, result.error, bindingSchema, { top: 'the binding', docs: 'docs/cli.md' }) };
 }
 
 /**
@@ -168,13 +154,13 @@ export function validateBinding(raw: unknown, context = 'invalid Airflow binding
   }
   const cloud = get(raw, 'cloud');
   if (typeof cloud === 'string' && !(CLOUDS as readonly string[]).includes(cloud)) {
-    throw new AirflowSettingsError(context, [`cloud ${show(cloud)} is not one of ${CLOUDS.join(', ')}`]);
+    throw new AirflowSettingsError(context, [invalidValueProblem('cloud', cloud, `must be one of ${CLOUDS.join(', ')}${didYouMean(cloud, CLOUDS)}`)]);
   }
   const friendly = friendlyChecks(raw);
-  const reported = ['xcom.compression', 'xcom.threshold', 'connection.id'].filter((f) => friendly.some((p) => p.startsWith(`${f} `)));
+  const reported = ['xcom.compression', 'xcom.threshold'].filter((f) => friendly.some((p) => p.startsWith(`${f}:`)));
   const { binding, problems: schema } = schemaProblems(raw);
   // Drop schema issues already reported in friendlier words.
-  const problems = [...friendly, ...schema.filter((p) => !reported.some((f) => p.startsWith(`${f} `) || p.startsWith(`${f}:`)))];
+  const problems = [...friendly, ...schema.filter((p) => !reported.some((f) => p.startsWith(`${f}:`) || p.startsWith(`${f} `)))];
   if (binding) problems.push(...placeholderChecks(binding), ...pathChecks(binding), ...identityChecks(binding));
   if (problems.length > 0 || !binding) throw new AirflowSettingsError(context, problems);
   return binding;

@@ -8,6 +8,7 @@ import {
   controlCharacterProblem,
   KUBERNETES_NAME,
   prefixProblems,
+  THRESHOLD_RULE,
 } from '../rules';
 
 // The rules live in lib/rules.ts (shared with the binding); re-exported for the config's users.
@@ -43,7 +44,7 @@ export const xcomSchema = z
      * `[common.io] xcom_objectstorage_threshold`: values whose JSON form is at least this many bytes go
      * to object storage; -1 keeps everything in the database, 0 sends everything to storage.
      */
-    threshold: z.number().int({ message: 'must be a whole number of bytes' }).min(-1, { message: 'must be -1 (keep in DB), 0 (everything to storage) or a positive number of bytes' }).default(1024),
+    threshold: z.number({ message: THRESHOLD_RULE }).int({ message: THRESHOLD_RULE }).min(-1, { message: THRESHOLD_RULE }).default(1024),
     /** `[common.io] xcom_objectstorage_compression`: an fsspec codec name, or null. */
     compression: compressionSchema.default('gzip'),
   })

@@ -27,6 +27,9 @@ export function deepMerge(base: unknown, override: unknown): unknown {
   return out;
 }
 
+/** Unknown fields of the environments file point at its field reference. */
+const CONFIG_ISSUES = { docs: 'docs/configuration.md' } as const;
+
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let node = root;
   for (const key of path) {
@@ -43,7 +46,7 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
  */
 export function parseConfig(document: unknown, source = DEFAULT_CONFIG_FILE): KitConfig {
   const file = environmentsFileSchema.safeParse(document, { reportInput: true });
-  if (!file.success) throw new ConfigError(source, describeIssues([], document, file.error, environmentsFileSchema));
+  if (!file.success) throw new ConfigError(source, describeIssues([], document, file.error, environmentsFileSchema, CONFIG_ISSUES));
   const problems = new Set<string>();
   const environments: Record<string, EnvironmentConfig> = {};
   const defaults = file.data.defaults ?? {};
@@ -70,7 +73,7 @@ export function parseConfig(document: unknown, source = DEFAULT_CONFIG_FILE): Ki
       for (const part of split) {
         const prefix = fromDefaults(part.at) ? ['defaults'] : ['environments', name];
         const error = { issues: [part.issue] } as unknown as z.ZodError;
-        for (const text of describeIssues(prefix, merged, error, environmentSchema)) problems.add(text);
+        for (const text of describeIssues(prefix, merged, error, environmentSchema, CONFIG_ISSUES)) problems.add(text);
       }
     }
   }

@@ -138,3 +138,107 @@ def test_unreadable_references_raise_with_the_version(value):
         match=r"XCom reference version .* is not readable by this airflow-xcomkit \(reads versions 1 and 2\)",
     ):
         StoredXCom.from_json(value)
+
+
+def _v2(**data):
+    return {"__classname__": CLASSNAME, "__version__": 2, "__data__": data}
+
+
+def test_a_version_2_reference_without_its_optional_fields_reads_their_defaults():
+    ref = StoredXCom.from_json(_v2(path="p", digest="sha256:d", size=3, serializer="json", format="json"))
+    assert ref == StoredXCom(path="p", digest="sha256:d", size=3, serializer="json", format="json")
+    assert (ref.raw_size, ref.codec, ref.compression) == (None, None, None)
+    assert (ref.mirrors, ref.failed_mirrors, ref.summary) == ([], [], {})
+
+
+def test_a_version_2_reference_reads_every_field_under_its_own_name_and_type():
+    ref = StoredXCom.from_json(
+        _v2(
+            path="s3://c@b/x",
+            digest="hmac-sha256:d",
+            size="12",
+            serializer="pandas",
+            format="parquet",
+            raw_size="20",
+            codec="parquet-zstd",
+            compression="",
+            mirrors=["gs://c@b/x"],
+            failed_mirrors=["abfs://c@b/x"],
+            summary={"rows": 3},
+        )
+    )
+    assert ref.size == 12 and ref.raw_size == 20
+    assert ref.codec == "parquet-zstd"
+    assert ref.compression is None  # an empty codec name is no compression
+    assert ref.mirrors == ["gs://c@b/x"] and ref.failed_mirrors == ["abfs://c@b/x"]
+    assert ref.summary == {"rows": 3}
+    assert ref.locations == ["s3://c@b/x", "gs://c@b/x"]
+    assert (
+        StoredXCom.from_json(
+            _v2(path="p", digest="d", size=1, serializer="s", format="f", raw_size=None)
+        ).raw_size
+        is None
+    )
+    assert (
+        StoredXCom.from_json(
+            _v2(path="p", digest="d", size=1, serializer="s", format="f", compression="zstd")
+        ).compression
+        == "zstd"
+    )
+
+
+def test_a_version_1_reference_keeps_its_mirrors_and_compression():
+    data = {
+        "path": "p",
+        "sha256": "s",
+        "size": 5,
+        "serializer": "json_dict",
+        "compression": "gzip",
+        "mirrors": ["m"],
+        "failed_mirrors": ["f"],
+    }
+    ref = StoredXCom.from_json({"__classname__": CLASSNAME, "__version__": 1, "__data__": data})
+    assert (ref.format, ref.compression, ref.mirrors, ref.failed_mirrors) == ("json", "gzip", ["m"], ["f"])
+    assert [
+        StoredXCom.from_json(
+            {"__classname__": CLASSNAME, "__version__": 1, "__data__": {**data, "serializer": s}}
+        ).format
+        for s in ("pandas", "numpy", "json")
+    ] == [
+        "parquet",
+        "npy",
+        "json",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("version", "data", "error"),
+    [
+        (2, {"digest": "d", "size": 1, "serializer": "s", "format": "f"}, "KeyError"),
+        (2, {"path": "p", "digest": "d", "size": "many", "serializer": "s", "format": "f"}, "ValueError"),
+        (
+            2,
+            {"path": "p", "digest": "d", "size": 1, "serializer": "s", "format": "f", "raw_size": []},
+            "TypeError",
+        ),
+        (1, {"path": "p", "sha256": "s", "size": 1, "serializer": "pickle"}, "KeyError"),
+        (1, {"path": "p", "size": 1, "serializer": "json"}, "KeyError"),
+    ],
+)
+def test_a_malformed_reference_raises_a_value_error_naming_the_problem(version, data, error):
+    with pytest.raises(ValueError, match=rf"^XCom reference is malformed \({error}: "):
+        StoredXCom.from_json({"__classname__": CLASSNAME, "__version__": version, "__data__": data})
+
+
+@pytest.mark.parametrize("part", ["X", "XX", "X.X", "x.", "X=1"])
+def test_ids_made_of_letters_and_dots_are_kept_verbatim(part):
+    # Only an id that is nothing but dots (or empty) is replaced by its hash.
+    assert sanitize_part(part) == part
+
+
+def test_a_reference_cannot_be_changed_after_it_is_read():
+    import dataclasses
+
+    ref = full_reference()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ref.path = "file:///elsewhere"  # type: ignore[misc]

@@ -15,7 +15,7 @@ describe('validateBinding', () => {
       ['GZ', 'gzip'],
     ])('refuses "%s" and suggests "%s"', (bad, good) => {
       const b = modified('aws-user', (x) => (x.xcom.compression = bad));
-      expect(() => validateBinding(b)).toThrow(new RegExp(`xcom.compression "${bad}" is not a codec fsspec registers: fsspec has no codec named "${bad}"; use "${good}"`));
+      expect(() => validateBinding(b)).toThrow(new RegExp(`xcom\\.compression: "${bad}" is not valid: fsspec has no codec named "${bad}"; use "${good}"`));
     });
 
     test('refuses an unknown name, listing the allowed ones', () => {
@@ -30,7 +30,7 @@ describe('validateBinding', () => {
 
   describe('threshold', () => {
     test.each([-2, 1.5, '1024', null])('refuses %p', (t) => {
-      expect(() => validateBinding(modified('aws-user', (x) => (x.xcom.threshold = t)))).toThrow(/xcom.threshold .* must be a whole number >= -1/);
+      expect(() => validateBinding(modified('aws-user', (x) => (x.xcom.threshold = t)))).toThrow(/xcom\.threshold: .* is not valid: must be a whole number of bytes, at least -1/);
     });
     test.each([-1, 0, 1, 10_000_000])('accepts %p', (t) => {
       expect(validateBinding(modified('aws-user', (x) => (x.xcom.threshold = t))).xcom.threshold).toBe(t);

@@ -134,7 +134,7 @@ describe('selection', () => {
   test('an invalid selected binding is reported with its origin', () => {
     const bad = binding('aws-user');
     bad.xcom.compression = 'snappy';
-    expect(() => selectBinding([{ origin: 'x.json', raw: bad, synthesized: false }], {})).toThrow(/invalid Airflow binding in x.json: xcom.compression "snappy" .*use "zstd"/);
+    expect(() => selectBinding([{ origin: 'x.json', raw: bad, synthesized: false }], {})).toThrow(/invalid Airflow binding in x.json: xcom\.compression: "snappy" is not valid: .*use "zstd"/);
   });
 
   test.each([

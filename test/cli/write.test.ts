@@ -162,3 +162,142 @@ describe('xcomkit output targets', () => {
     expect(fs.existsSync(secretFile)).toBe(false);
   });
 });
+
+describe('writeFileSafely: every failure is named, and leaves nothing behind', () => {
+  const realFs = (): WriteFs => ({ ...fs }) as unknown as WriteFs;
+  const failWith = (code: string | undefined) => () => {
+    throw Object.assign(new Error(`${code}: failure, open '${path.join(tmp, '.x.tmp')}'`), code === undefined ? {} : { code });
+  };
+
+  test.each([
+    ['EACCES', 'permission denied (EACCES)'],
+    ['EPERM', 'operation not permitted (EPERM)'],
+    ['ENOSPC', 'no space left on the device (ENOSPC)'],
+    ['EDQUOT', 'disk quota exceeded (EDQUOT)'],
+    ['EROFS', 'read-only file system (EROFS)'],
+    ['EIO', 'input/output error (EIO)'],
+    ['ENOENT', 'the directory disappeared (ENOENT)'],
+    ['EMFILE', 'EMFILE'],
+    [undefined, 'unknown error'],
+  ])('opening the temporary file fails with %s: "%s", and no path but the target', (code, words) => {
+    const target = path.join(tmp, 'out.env');
+    const io = realFs();
+    io.openSync = failWith(code) as WriteFs['openSync'];
+    expect(message(() => writeFileSafely(target, 'A=1\n', { fs: io }))).toBe(`cannot write ${target}: ${words}; nothing was written`);
+    expect(entries()).toEqual([]);
+  });
+
+  test('a target that cannot be examined is named with the reason', () => {
+    const target = path.join(tmp, 'out.env');
+    const io = realFs();
+    io.lstatSync = failWith('EACCES') as WriteFs['lstatSync'];
+    expect(message(() => writeFileSafely(target, 'x', { fs: io }))).toBe(`cannot write ${target}: permission denied (EACCES)`);
+    expect(entries()).toEqual([]);
+  });
+
+  test('a parent that is a file is refused before anything is written', () => {
+    fs.writeFileSync(path.join(tmp, 'file'), 'keep');
+    const target = path.join(tmp, 'file', 'out.env');
+    expect(message(() => writeFileSafely(target, 'x'))).toBe(`cannot write ${target}: ${path.join(tmp, 'file')} is not a directory`);
+    expect(message(() => writeFileSafely(path.join(tmp, 'nope', 'x'), 'x'))).toBe(`cannot write ${path.join(tmp, 'nope', 'x')}: directory ${path.join(tmp, 'nope')} does not exist`);
+    expect(fs.readFileSync(path.join(tmp, 'file'), 'utf8')).toBe('keep');
+  });
+
+  test.each([
+    ['a socket', { isSocket: () => true }],
+    ['a device', { isBlockDevice: () => true }],
+    ['not a regular file', {}],
+  ])('an existing target that is %s is refused whatever force says', (kind, flags) => {
+    const target = path.join(tmp, 'special');
+    const io = realFs();
+    const none = { isFile: () => false, isSymbolicLink: () => false, isDirectory: () => false, isCharacterDevice: () => false, isBlockDevice: () => false, isFIFO: () => false, isSocket: () => false };
+    io.lstatSync = ((p: string) => (p === target ? { ...none, ...flags } : fs.lstatSync(p))) as unknown as WriteFs['lstatSync'];
+    for (const force of [false, true]) {
+      expect(message(() => writeFileSafely(target, 'x', { fs: io, force }))).toBe(`refusing to write ${target}: it is ${kind}; give the path of a regular file (new or existing)`);
+    }
+    expect(entries()).toEqual([]);
+  });
+
+  test('the temporary file is opened exclusively, mode 0600, in the target directory, and closed when the write fails', () => {
+    const target = path.join(tmp, 'out.env');
+    const io = realFs();
+    const opened: Array<[string, string, number, number]> = [];
+    const closed: number[] = [];
+    io.openSync = ((p: string, flags: string, mode: number) => {
+      const fd = fs.openSync(p, flags, mode);
+      opened.push([p, flags, mode, fd]);
+      return fd;
+    }) as WriteFs['openSync'];
+    io.closeSync = ((fd: number) => (closed.push(fd), fs.closeSync(fd))) as WriteFs['closeSync'];
+    io.writeSync = failWith('EIO') as WriteFs['writeSync'];
+    expect(message(() => writeFileSafely(target, 'x', { fs: io }))).toMatch(/input\/output error \(EIO\); nothing was written$/);
+    expect(opened).toHaveLength(1);
+    const [p, flags, mode, fd] = opened[0];
+    expect(path.dirname(p)).toBe(tmp);
+    expect(path.basename(p)).toMatch(/^\.out\.env\.\d+\.[0-9a-f]{8}\.tmp$/);
+    expect([flags, mode]).toEqual(['wx', 0o600]);
+    expect(closed).toEqual([fd]);
+    expect(entries()).toEqual([]);
+  });
+
+  test('a failing close after a failed write still removes the temporary file and reports the write', () => {
+    const target = path.join(tmp, 'out.env');
+    const io = realFs();
+    io.writeSync = failWith('ENOSPC') as WriteFs['writeSync'];
+    const realClose = fs.closeSync;
+    io.closeSync = ((fd: number) => {
+      realClose(fd);
+      throw Object.assign(new Error('EBADF'), { code: 'EBADF' });
+    }) as WriteFs['closeSync'];
+    expect(message(() => writeFileSafely(target, 'x', { fs: io }))).toBe(`cannot write ${target}: no space left on the device (ENOSPC); nothing was written`);
+    expect(entries()).toEqual([]);
+  });
+
+  test('a failing removal of the temporary file does not hide the original error', () => {
+    const target = path.join(tmp, 'out.env');
+    const io = realFs();
+    io.writeSync = failWith('ENOSPC') as WriteFs['writeSync'];
+    io.rmSync = failWith('EBUSY') as WriteFs['rmSync'];
+    expect(message(() => writeFileSafely(target, 'x', { fs: io }))).toMatch(/no space left on the device \(ENOSPC\); nothing was written$/);
+  });
+
+  test.each(['EPERM', 'ENOTSUP', 'EXDEV'])('a file system without hard links (%s) gets the file by rename, and still no clobbering', (code) => {
+    const target = path.join(tmp, 'out.env');
+    const io = realFs();
+    io.linkSync = failWith(code) as WriteFs['linkSync'];
+    writeFileSafely(target, 'A=1\n', { fs: io });
+    expect(fs.readFileSync(target, 'utf8')).toBe('A=1\n');
+    expect(entries()).toEqual(['out.env']);
+
+    // The target appears between the last check and the link: refused, theirs kept, nothing left over.
+    fs.rmSync(target);
+    const racing = realFs();
+    racing.linkSync = ((_from: string, to: string) => {
+      fs.writeFileSync(to, 'theirs');
+      failWith(code)();
+    }) as WriteFs['linkSync'];
+    expect(message(() => writeFileSafely(target, 'mine', { fs: racing }))).toBe(`${target} exists; pass --force to replace it`);
+    expect(fs.readFileSync(target, 'utf8')).toBe('theirs');
+    expect(entries()).toEqual(['out.env']);
+  });
+
+  test('any other link failure is reported, not retried by rename', () => {
+    const target = path.join(tmp, 'out.env');
+    const io = realFs();
+    io.linkSync = failWith('EMLINK') as WriteFs['linkSync'];
+    let renamed = false;
+    io.renameSync = (() => (renamed = true)) as WriteFs['renameSync'];
+    expect(message(() => writeFileSafely(target, 'x', { fs: io }))).toBe(`cannot write ${target}: EMLINK; nothing was written`);
+    expect(renamed).toBe(false);
+    expect(entries()).toEqual([]);
+  });
+
+  test('with force, a target that became a directory meanwhile is refused before the move', () => {
+    const target = path.join(tmp, 'out.env');
+    const io = realFs();
+    io.fsyncSync = ((fd: number) => (fs.fsyncSync(fd), fs.mkdirSync(target))) as WriteFs['fsyncSync'];
+    expect(message(() => writeFileSafely(target, 'x', { fs: io, force: true }))).toMatch(/it is a directory/);
+    expect(fs.statSync(target).isDirectory()).toBe(true);
+    expect(entries()).toEqual(['out.env']);
+  });
+});

@@ -40,7 +40,7 @@ describe('environments file', () => {
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       expect((err as ConfigError).problems).toEqual([
-        expect.stringMatching(/^environments\.dev\.xcom\.threshold: -2 is not valid: must be -1/),
+        expect.stringMatching(/^environments\.dev\.xcom\.threshold: -2 is not valid: must be a whole number of bytes, at least -1/),
         expect.stringMatching(/^environments\.dev\.aws\.region: "mars-1" is not valid: must be an AWS region/),
       ]);
     }
