@@ -12,9 +12,11 @@
  *
  * Compiled to dist/bin/synth.js by `npm run build`; the cloud libraries are loaded only for the
  * clouds the selected environments use. `npm run synth` runs it as `node --single-threaded-gc
- * dist/bin/synth.js`: while the template validator builds its engine, V8 runs hundreds of full
- * garbage collections (its WebAssembly memory grows step by step), and without GC helper threads the
- * synth takes about a third less CPU (docs/benchmarks.md). The flag cannot be set once Node runs.
+ * --max-semi-space-size=1 dist/bin/synth.js`: a 1 MB semi-space keeps the young generation of
+ * both threads small (about 25 MB less peak memory at the same CPU time); and while the template
+ * validator builds its engine, V8 runs hundreds of full garbage collections (its WebAssembly memory
+ * grows step by step), and without GC helper threads the synth takes about a third less CPU
+ * (docs/benchmarks.md). Neither flag can be set once Node runs.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -121,10 +123,12 @@ async function main(): Promise<void> {
   // lib/apps/cfn-validation.ts). CDK_VALIDATION=false turns validation off, as it does for `cdk synth`.
   const validation: CfnValidation | undefined = want.aws && process.env.CDK_VALIDATION !== 'false' ? startCfnValidation() : undefined;
   try {
-    // Every stack of both apps is defined before either is synthesized: a config problem that only
-    // one app checks (names across environments) stops the run before anything is written.
-    let synthAws: (() => string[]) | undefined;
-    let synthTerraform: (() => string[]) | undefined;
+    // The AWS side first, then the CDKTF side: the validator's worker holds about 200 MB (its
+    // WebAssembly memory and code) and the AWS stacks most of the rest, so the worker ends before
+    // cdktf and the provider bindings are loaded (docs/benchmarks.md). Nothing is written to the
+    // target directories until both sides are synthesized.
+    warnAboutSampleValues(config, options.environment ? [options.environment] : undefined);
+    let awsStacks: string[] = [];
     if (want.aws) {
       const outdir = stagingDir(options.cdkOut);
       staged.push([outdir, options.cdkOut]);
@@ -134,28 +138,21 @@ async function main(): Promise<void> {
       // report, the app fails the synth itself on a cdk-nag or template-validation error.
       const context = { ...cdkCliContext(process.cwd()), [FAIL_SYNTH_ON_VALIDATION_ERRORS]: true };
       const { app, stacks } = buildAwsApp(config, { app: newAwsApp({ outdir, context }), environment: options.environment });
-      synthAws = () => {
-        app.synth();
-        return Object.keys(stacks);
-      };
+      app.synth();
+      awsStacks = Object.keys(stacks);
+      if (process.exitCode) throw new Error('the AWS synth reported errors (above)');
     }
+    await validation?.stop();
+    let terraformStacks: string[] = [];
     if (want.terraform) {
       const outdir = stagingDir(options.cdktfOut);
       staged.push([outdir, options.cdktfOut]);
       const [{ App }, { buildTerraformApp }] = await Promise.all([import('cdktf'), import('../lib/apps/terraform-app')]);
       const app = new App({ outdir });
       const stacks = buildTerraformApp(app, config, options.environment);
-      synthTerraform = () => {
-        app.synth();
-        return stacks.map((s) => s.node.id);
-      };
+      app.synth();
+      terraformStacks = stacks.map((s) => s.node.id);
     }
-    warnAboutSampleValues(config, options.environment ? [options.environment] : undefined);
-    // CDKTF first, while the validator's worker is still loading; the AWS synth then waits for it.
-    const terraformStacks = synthTerraform?.() ?? [];
-    synthTerraform = undefined;
-    const awsStacks = synthAws?.() ?? [];
-    if (process.exitCode) throw new Error('the AWS synth reported errors (above)');
     for (const [dir, target] of staged) replaceDir(dir, target);
     staged.length = 0;
     if (!options.quiet) {

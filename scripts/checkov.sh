@@ -21,7 +21,7 @@ fi
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 bash scripts/build.sh >/dev/null
-node --single-threaded-gc dist/bin/synth.js --quiet --cdk-out "$out/cdk.out" --cdktf-out "$out/cdktf.out"
+node --single-threaded-gc --max-semi-space-size=1 dist/bin/synth.js --quiet --cdk-out "$out/cdk.out" --cdktf-out "$out/cdktf.out"
 
 echo "[checkov] CloudFormation templates (every environment)"
 "$VENV/bin/checkov" -d "$out/cdk.out" --framework cloudformation --compact --quiet --skip-download

@@ -80,7 +80,7 @@ stamp="$(find config lib/apps lib/aws lib/gcp lib/azure lib/terraform lib/config
 if [[ -f cdk.out/manifest.json && -d cdktf.out/stacks && -f "$stamp_file" && "$(cat "$stamp_file")" == "$stamp" ]]; then
   echo "cdk.out and cdktf.out are up to date with config/, lib/ and bin/: reused"
 else
-  node --single-threaded-gc dist/bin/synth.js   # npm run synth, dist/ built above
+  node --single-threaded-gc --max-semi-space-size=1 dist/bin/synth.js   # npm run synth, dist/ built above
   echo "$stamp" >"$stamp_file"
 fi
 

@@ -50,7 +50,7 @@ function withoutStackTraces(value: unknown): unknown {
 }
 
 function fastSynth(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, ['--single-threaded-gc', SYNTH, ...args], { cwd: ROOT, env: offlineEnv(env), encoding: 'utf8', timeout: 120_000 });
+  return spawnSync(process.execPath, ['--single-threaded-gc', '--max-semi-space-size=1', SYNTH, ...args], { cwd: ROOT, env: offlineEnv(env), encoding: 'utf8', timeout: 120_000 });
 }
 
 let tmp: string;
@@ -79,7 +79,7 @@ describe('npm run synth against the CLI path, every environment of config/enviro
         maxBuffer: 64 << 20,
       }),
       run(TSX, ['bin/terraform.ts'], { cwd: ROOT, env: offlineEnv({ CDKTF_OUTDIR: path.join(cli, 'cdktf.out') }) }),
-      run(process.execPath, ['--single-threaded-gc', SYNTH, '--cdk-out', path.join(fast, 'cdk.out'), '--cdktf-out', path.join(fast, 'cdktf.out')], { cwd: ROOT, env: offlineEnv() }),
+      run(process.execPath, ['--single-threaded-gc', '--max-semi-space-size=1', SYNTH, '--cdk-out', path.join(fast, 'cdk.out'), '--cdktf-out', path.join(fast, 'cdktf.out')], { cwd: ROOT, env: offlineEnv() }),
     ]);
     recordedContext = JSON.parse(fs.readFileSync(contextFile, 'utf8')) as Record<string, unknown>;
   }, 180_000);
