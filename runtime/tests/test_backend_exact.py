@@ -260,8 +260,9 @@ def test_a_reference_whose_format_needs_another_serializer_is_checked_for_both(c
     db_value = push("x" * 50)
     configure(f"file://{local_store}", threshold=0, allowed_types="json")
     # Recorded as json, but stored in the serde format: serde must be allowed as well.
-    with pytest.raises(TypeError, match="needs serializer 'serde'"):
+    with pytest.raises(TypeError) as info:
         pull(edited(db_value, format="serde"))
+    assert str(info.value).startswith(f"XCom object {reference(db_value).path} needs serializer 'serde', ")
 
 
 def test_a_location_outside_the_configuration_is_refused_word_for_word(configure, local_store, tmp_path):
@@ -445,3 +446,33 @@ def test_a_failed_mirror_is_recorded_and_logged_and_the_primary_is_read(configur
         f"the primary copy at {ref.path} is intact and the reference lists this mirror under failed_mirrors."
     )
     assert pull(db_value) == "x" * 50
+
+
+def test_purge_skips_a_location_outside_the_configuration_and_deletes_the_rest(
+    configure, local_store, tmp_path, caplog
+):
+    configure(f"file://{local_store}", threshold=0)
+    db_value = push("x" * 50)
+    inside = reference(db_value).path
+    outside = tmp_path / "outside.json"
+    outside.write_text("keep")
+    forged = edited(db_value, path=f"file://{outside}", mirrors=[inside])
+    with caplog.at_level(logging.WARNING, logger="airflow_xcomkit.backend"):
+        XComKitBackend.purge(Row(forged))
+    assert outside.read_text() == "keep"
+    assert files(local_store) == []
+    assert any(
+        r.getMessage().startswith(f"Not purging XCom object file://{outside}: it is outside")
+        for r in caplog.records
+    )
+
+
+def test_a_dataframe_parquet_cannot_hold_is_refused_naming_the_task_and_leaves_nothing(
+    configure, local_store
+):
+    configure(f"file://{local_store}", threshold=0)
+    frame = pd.DataFrame({"mixed": [{"a": 1}, 2, "three"]})
+    with pytest.raises(TypeError) as info:
+        push(frame)
+    assert str(info.value).startswith(f"XCom {WHERE}: cannot write the DataFrame as Parquet: ")
+    assert files(local_store) == []
