@@ -476,3 +476,19 @@ def test_a_dataframe_parquet_cannot_hold_is_refused_naming_the_task_and_leaves_n
         push(frame)
     assert str(info.value).startswith(f"XCom {WHERE}: cannot write the DataFrame as Parquet: ")
     assert files(local_store) == []
+
+
+def test_a_dataframe_larger_than_a_block_but_below_the_threshold_stays_in_the_database(
+    configure, local_store
+):
+    from airflow_xcomkit.reference import StoredXCom
+    from airflow_xcomkit.storage import BLOCK_SIZE
+
+    # The sink holds up to the threshold (not just one block) before it opens the locations, so a
+    # Parquet of 1.5 blocks under a 3-block threshold is still decided by its size: the DB, as stock.
+    configure(f"file://{local_store}", threshold=3 * BLOCK_SIZE)
+    frame = pd.DataFrame({"x": np.random.default_rng(3).random(BLOCK_SIZE * 3 // 2 // 8)})
+    db_value = push(frame)
+    assert StoredXCom.from_json(db_value) is None
+    assert files(local_store) == []
+    pd.testing.assert_frame_equal(pull(db_value), frame)
