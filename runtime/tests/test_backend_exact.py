@@ -117,6 +117,10 @@ def test_an_array_whose_header_numpy_would_refuse_to_read_is_refused_on_push(con
     with pytest.raises(TypeError) as info:
         push(array)
     assert str(info.value).startswith(f"XCom {WHERE}: a numpy array of dtype with 400 fields needs a ")
+    assert str(info.value).endswith(
+        "-byte .npy header, more than the 10000 bytes numpy reads back without pickle; split it into "
+        "several arrays or pass it as a DataFrame."
+    )
     assert files(local_store) == []
 
 
