@@ -56,15 +56,17 @@ run_py() {
   # XCOMKIT_MUTATION_RUNTIME=<dir> takes runtime/ from another checkout (the "before" run of docs/mutation.md).
   local src="${XCOMKIT_MUTATION_RUNTIME:-runtime}" report="${XCOMKIT_MUTATION_REPORT:-$default_report}"
   scratch="$(mktemp -d)" server=""
-  trap '[[ -z "$server" ]] || kill "$server" 2>/dev/null; rm -rf "$scratch"' EXIT
+  mkdir -p reports/mutation
+  cache="$PWD/reports/mutation/$report.mutmut-cache"
+  # The results so far are kept even when the run is stopped (mutmut 2.5.1 sometimes stops with
+  # "Attribute Mutant.line is required", or hangs after it: rerun the same command to continue).
+  trap '[[ -z "$server" ]] || kill "$server" 2>/dev/null; [[ ! -f "$scratch/.mutmut-cache" ]] || cp "$scratch/.mutmut-cache" "$cache"; rm -rf "$scratch"' EXIT
   cp -r "$src/src" "$src/tests" "$src/pyproject.toml" "$scratch"/
   # No bytecode: a mutant of the same size written within the same second as the previous one
   # could otherwise be run from the previous one's cached .pyc.
   find "$scratch" -name __pycache__ -prune -exec rm -rf {} +
   export PYTHONDONTWRITEBYTECODE=1
   cp "$cfg" "$scratch/setup.cfg"
-  mkdir -p reports/mutation
-  local cache="$PWD/reports/mutation/$report.mutmut-cache"
   if [[ "${XCOMKIT_MUTATION_FRESH:-0}" != 1 && -f "$cache" ]]; then cp "$cache" "$scratch/.mutmut-cache"; fi
   cp scripts/mutation/mutmut-runner.sh scripts/mutation/pytest_fork_server.py scripts/mutation/mutmut_config.py "$scratch/"
   # The runner uses the project venv's Python (the one with Airflow); PYTHONPATH=src makes the tests
@@ -77,7 +79,6 @@ run_py() {
   for _ in $(seq 1 180); do grep -q '^ready' "$scratch/server.log" 2>/dev/null && break; sleep 1; done
   grep -q '^ready' "$scratch/server.log" || { cat "$scratch/server.log" >&2; echo "mutation: the pytest server did not start" >&2; exit 1; }
   (cd "$scratch" && "$XCOMKIT_PYTHON" -m mutmut run || true)
-  cp "$scratch/.mutmut-cache" "$cache" 2>/dev/null || true
   (cd "$scratch" && "$XCOMKIT_PYTHON" -m mutmut results) | tee "reports/mutation/$report.txt"
   # The survivors' diffs, to read after the scratch copy is gone.
   (cd "$scratch" && "$XCOMKIT_PYTHON" -m mutmut show all) > "reports/mutation/$report-survivors.txt" || true

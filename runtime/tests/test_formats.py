@@ -411,3 +411,12 @@ def test_chunk_reader_joins_chunks_of_any_size_and_reports_exhaustion():
 def test_lzma_is_read_through_fsspec_like_any_codec():
     data = lzma.compress(b"[1, 2, 3]")
     assert json.loads(bytes(formats.decompress(data, "lzma", 9, exact=True))) == [1, 2, 3]
+
+
+def test_an_exact_read_whose_first_buffer_is_exactly_the_recorded_size_still_detects_one_byte_more():
+    # The first buffer is min(recorded + 1, 64x the stored bytes + 1 MiB); forge the recorded size so
+    # that both are equal minus one: the byte past the recorded size must still be read and refused.
+    data = gzip.compress(b"\0" * (3 * 2**20))
+    recorded = len(data) * 64 + 2**20
+    with pytest.raises(XComIntegrityError, match=f"past the {recorded} bytes"):
+        formats.decompress(data, "gzip", recorded, exact=True)
