@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# mutmut's test command (scripts/mutation/mutmut.cfg), run in the scratch copy of runtime/: first the
+# mutmut's test command (scripts/mutation/mutmut.cfg; with the argument `backend`,
+# mutmut-backend.cfg), run in the scratch copy of runtime/: first the
 # tests that import no backend (layout, reference, integrity), then, only if those pass, the hermetic
 # file:// backend tests; both stop at the first failure. Test files the checked-out commit does not
 # have are skipped, so a "before" run on an older commit uses its own tests. With
