@@ -7,8 +7,9 @@
 #               (stryker.permissions.json) and their lists, element by element (permission-drops.sh).
 #   Python:     mutmut over the runtime backend's layout, reference and integrity modules, in a
 #               scratch copy of runtime/ with its hermetic (file://) tests (scripts/mutation/mutmut.cfg,
-#               mutmut-runner.sh, through the pre-warmed pytest_fork_server.py).
-# Usage: bash scripts/mutation.sh [ts|core|formats|permissions|py|all]   (default all; ts = the three TypeScript scopes). Reports: reports/mutation/ (git-ignored).
+#               mutmut-runner.sh, through the pre-warmed pytest_fork_server.py); py-backend: the same
+#               for the backend class and its stored formats (backend.py, formats.py; mutmut-backend.cfg).
+# Usage: bash scripts/mutation.sh [ts|core|formats|permissions|py|py-backend|all]   (default all; ts = the three TypeScript scopes). Reports: reports/mutation/ (git-ignored).
 # Scores and the accepted survivors are in docs/mutation.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,21 +43,32 @@ run_permissions() {
 }
 run_ts() { run_core; run_formats; run_permissions; }
 
+# py: layout/reference/integrity (mutmut.cfg); py-backend: backend.py and formats.py (mutmut-backend.cfg).
+# Incremental like Stryker: the result cache (reports/mutation/<report>.mutmut-cache) is reused, so a
+# rerun after new tests retests the survivors only; XCOMKIT_MUTATION_FRESH=1 starts afresh.
+# XCOMKIT_MUTATION_SAMPLE=N tests one mutant in N (scripts/mutation/mutmut_config.py), for a quick figure.
 run_py() {
+  local scope="${1:-py}" cfg=scripts/mutation/mutmut.cfg default_report=mutmut
+  if [[ "$scope" == backend ]]; then cfg=scripts/mutation/mutmut-backend.cfg default_report=mutmut-backend; fi
   bash scripts/setup-python.sh
   .venv/bin/python -m pip install --quiet "mutmut==$MUTMUT_VERSION"
   # mutmut rewrites the files it mutates: work on a scratch copy of runtime/, never on the sources.
   # XCOMKIT_MUTATION_RUNTIME=<dir> takes runtime/ from another checkout (the "before" run of docs/mutation.md).
-  local src="${XCOMKIT_MUTATION_RUNTIME:-runtime}" report="${XCOMKIT_MUTATION_REPORT:-mutmut}"
+  local src="${XCOMKIT_MUTATION_RUNTIME:-runtime}" report="${XCOMKIT_MUTATION_REPORT:-$default_report}"
   scratch="$(mktemp -d)" server=""
-  trap '[[ -z "$server" ]] || kill "$server" 2>/dev/null; rm -rf "$scratch"' EXIT
+  mkdir -p reports/mutation
+  cache="$PWD/reports/mutation/$report.mutmut-cache"
+  # The results so far are kept even when the run is stopped (mutmut 2.5.1 sometimes stops with
+  # "Attribute Mutant.line is required", or hangs after it: rerun the same command to continue).
+  trap '[[ -z "$server" ]] || kill "$server" 2>/dev/null; [[ ! -f "$scratch/.mutmut-cache" ]] || cp "$scratch/.mutmut-cache" "$cache"; rm -rf "$scratch"' EXIT
   cp -r "$src/src" "$src/tests" "$src/pyproject.toml" "$scratch"/
   # No bytecode: a mutant of the same size written within the same second as the previous one
   # could otherwise be run from the previous one's cached .pyc.
   find "$scratch" -name __pycache__ -prune -exec rm -rf {} +
   export PYTHONDONTWRITEBYTECODE=1
-  cp scripts/mutation/mutmut.cfg "$scratch/setup.cfg"
-  cp scripts/mutation/mutmut-runner.sh scripts/mutation/pytest_fork_server.py "$scratch/"
+  cp "$cfg" "$scratch/setup.cfg"
+  if [[ "${XCOMKIT_MUTATION_FRESH:-0}" != 1 && -f "$cache" ]]; then cp "$cache" "$scratch/.mutmut-cache"; fi
+  cp scripts/mutation/mutmut-runner.sh scripts/mutation/pytest_fork_server.py scripts/mutation/mutmut_config.py "$scratch/"
   # The runner uses the project venv's Python (the one with Airflow); PYTHONPATH=src makes the tests
   # import the mutated copy, not the editable install of runtime/.
   export XCOMKIT_PYTHON="$PWD/.venv/bin/python" PYTHONPATH="$scratch/src"
@@ -67,7 +79,6 @@ run_py() {
   for _ in $(seq 1 180); do grep -q '^ready' "$scratch/server.log" 2>/dev/null && break; sleep 1; done
   grep -q '^ready' "$scratch/server.log" || { cat "$scratch/server.log" >&2; echo "mutation: the pytest server did not start" >&2; exit 1; }
   (cd "$scratch" && "$XCOMKIT_PYTHON" -m mutmut run || true)
-  mkdir -p reports/mutation
   (cd "$scratch" && "$XCOMKIT_PYTHON" -m mutmut results) | tee "reports/mutation/$report.txt"
   # The survivors' diffs, to read after the scratch copy is gone.
   (cd "$scratch" && "$XCOMKIT_PYTHON" -m mutmut show all) > "reports/mutation/$report-survivors.txt" || true
@@ -79,6 +90,7 @@ case "$what" in
   formats) run_formats ;;
   permissions) run_permissions ;;
   py) run_py ;;
-  all) run_ts; run_py ;;
-  *) echo "usage: $0 [ts|core|formats|permissions|py|all]" >&2; exit 2 ;;
+  py-backend) run_py backend ;;
+  all) run_ts; run_py; run_py backend ;;
+  *) echo "usage: $0 [ts|core|formats|permissions|py|py-backend|all]" >&2; exit 2 ;;
 esac

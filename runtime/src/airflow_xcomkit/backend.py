@@ -134,7 +134,11 @@ class XComKitBackend(BaseXCom):
                     "only pickle could store; convert it to a typed dtype or a list."
                 )
             _check_allowed("numpy", settings, where)
-            _check_size(formats.npy_size(value), settings, where)
+            try:
+                size = formats.npy_size(value)
+            except TypeError as err:
+                raise TypeError(f"XCom {where}: {err}") from None
+            _check_size(size, settings, where)
             return _store(
                 value,
                 lambda sink: formats.write_npy(value, sink),

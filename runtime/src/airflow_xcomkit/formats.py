@@ -22,6 +22,7 @@ import gc
 import io
 import json
 import sys
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -165,15 +166,46 @@ def write_npy(array: Any, sink: Any) -> None:
     np.save(sink, array, allow_pickle=False)
 
 
+#: The largest ``.npy`` header numpy reads without ``allow_pickle`` (``read_array``'s default
+#: ``max_header_size``): an array needing a larger one (a structured dtype of some thousand fields)
+#: could be written but never read back.
+NPY_MAX_HEADER = 10000
+
+
+class _HeaderWritten(Exception):
+    """Raised by ``_HeaderSize`` at the first write: the header, written by np.save in one call."""
+
+
+class _HeaderSize:
+    def write(self, data: Any) -> int:
+        raise _HeaderWritten(len(data), data[6])  # the size and the major version
+
+
 def npy_size(array: Any) -> int:
-    """The exact .npy size of ``array`` (header plus data), known before writing anything."""
+    """The exact .npy size of ``array`` (header plus data), known before writing anything.
+
+    Raises ``TypeError`` if the header would be larger than numpy reads without pickle.
+    """
     import numpy as np
 
-    header = io.BytesIO()
-    np.lib.format.write_array_header_1_0(header, np.lib.format.header_data_from_array_1_0(array))
-    size = header.tell() + array.nbytes
-    # np.save picks format 2.0 only for headers over 65535 bytes (huge structured dtypes).
-    return size if header.tell() < 65536 else size + 2
+    # np.save itself picks the format version (2.0 for headers of 64 KiB or more, 3.0 for field names
+    # outside Latin-1) and writes the whole header in its first write; nothing of the data is copied.
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "Stored array in format 2.0/3.0"
+            np.save(_HeaderSize(), array, allow_pickle=False)
+    except _HeaderWritten as written:
+        header, version = written.args
+    else:  # pragma: no cover
+        raise AssertionError("np.save wrote no header")
+    # numpy's limit applies to the header text, after the magic, version and length (2 bytes in 1.0).
+    if header - (10 if version == 1 else 12) > NPY_MAX_HEADER:
+        raise TypeError(
+            f"a numpy array of dtype with {len(array.dtype.descr)} fields needs a {header}-byte .npy "
+            f"header, more than the {NPY_MAX_HEADER} bytes numpy reads back without pickle; split it "
+            "into several arrays or pass it as a DataFrame."
+        )
+    return header + array.nbytes
 
 
 def npy_header(first: bytes) -> tuple[int, Any]:
