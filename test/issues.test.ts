@@ -6,19 +6,9 @@
 import { z } from 'zod';
 import { AirflowSettingsError } from '../lib/airflow/errors';
 import { validateBinding } from '../lib/airflow/validate';
-import { ConfigError, parseConfig } from '../lib/config';
 import { describeIssues, didYouMean, invalidValueProblem } from '../lib/issues';
 import { modified } from './airflow/bindings';
-
-function configProblems(document: unknown): readonly string[] {
-  try {
-    parseConfig(document);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configProblems } from './config/problems';
 
 function bindingProblems(binding: unknown): readonly string[] {
   try {

@@ -4,19 +4,14 @@ import { buildAwsApp, newAwsApp } from '../../lib/apps/aws-app';
 import { ConfigError, loadConfig, parseConfig } from '../../lib/config';
 import { parse as parseYaml } from 'yaml';
 import * as fs from 'node:fs';
+import { configProblems } from './problems';
 
 const ROLE = 'arn:aws:iam::123456789012:role/mwaa-execution-role';
 const OIDC = 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE';
 
 /** Parses one environment `e` with the given aws section and returns the ConfigError's problems. */
 function problemsOf(aws: unknown): string[] {
-  try {
-    parseConfig({ environments: { e: { aws } } }, 'test.yaml');
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return [...(err as ConfigError).problems];
-  }
-  throw new Error('expected a ConfigError');
+  return configProblems({ environments: { e: { aws } } }, 'test.yaml');
 }
 
 const base = { region: 'eu-west-1' };

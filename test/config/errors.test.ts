@@ -1,14 +1,7 @@
-import { ConfigError, loadConfig, parseConfig, selectEnvironment } from '../../lib/config';
+import { loadConfig, selectEnvironment } from '../../lib/config';
+import { configProblems } from './problems';
 
-function problems(document: unknown): readonly string[] {
-  try {
-    parseConfig(document);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
+const problems = (document: unknown): readonly string[] => configProblems(document);
 
 const AWS = { region: 'eu-west-1' };
 
