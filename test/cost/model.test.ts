@@ -1,25 +1,5 @@
-import { breakdown, estimateCloud, estimateScenario, noncurrentLifetime, storedOnDay, termsWithoutRules, termsWithRules, Workload } from '../../lib/cost/model';
-import { StoragePolicy } from '../../lib/cost/policy';
-
-/** An S3-like policy; tests override what they exercise. */
-const policy = (over: Partial<StoragePolicy> = {}): StoragePolicy => ({
-  cloud: 'aws',
-  region: 'eu-west-1',
-  storageClass: 'STANDARD',
-  currentDays: 7,
-  noncurrentDays: 3,
-  noncurrentClock: 'since-noncurrent',
-  newerVersions: undefined,
-  newerVersionCount: 'noncurrent-only',
-  deleteMarkers: false,
-  softDeleteDays: 0,
-  containerSoftDeleteDays: 0,
-  incompleteUploadDaysWithRules: 1,
-  incompleteUploadDaysWithoutRules: Infinity,
-  ...over,
-});
-/** No incomplete uploads unless a test adds them, so the hand-computed figures stay exact. */
-const load = (over: Partial<Workload> = {}): Workload => ({ dailyGb: 10, incompleteUploadFraction: 0, ...over });
+import { breakdown, estimateCloud, estimateScenario, noncurrentLifetime, storedOnDay, termsWithoutRules, termsWithRules } from '../../lib/cost/model';
+import { load, policy } from './fixtures';
 
 describe('current objects', () => {
   test('a 7-day retention with a constant daily volume reaches 7 x daily on day 7 and stays there', () => {

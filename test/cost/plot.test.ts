@@ -1,23 +1,9 @@
 import { estimateCloud } from '../../lib/cost/model';
-import { StoragePolicy } from '../../lib/cost/policy';
+import { load, policy } from './fixtures';
 import { plotSpec, renderPng } from '../../lib/cost/plot';
 import { pngInfo } from './png';
 
-const policy = (cloud: StoragePolicy['cloud']): StoragePolicy => ({
-  cloud,
-  region: 'r',
-  storageClass: 'STANDARD',
-  currentDays: 7,
-  noncurrentDays: 1,
-  noncurrentClock: 'since-noncurrent',
-  newerVersionCount: 'noncurrent-only',
-  deleteMarkers: false,
-  softDeleteDays: 0,
-  containerSoftDeleteDays: 0,
-  incompleteUploadDaysWithRules: 1,
-  incompleteUploadDaysWithoutRules: Infinity,
-});
-const estimates = (['aws', 'gcp'] as const).map((c) => estimateCloud(policy(c), { dailyGb: 2, incompleteUploadFraction: 0 }, 20));
+const estimates = (['aws', 'gcp'] as const).map((cloud) => estimateCloud(policy({ cloud, region: 'r', noncurrentDays: 1 }), load({ dailyGb: 2 }), 20));
 
 describe('plotSpec', () => {
   test('plots every day of both scenarios of every cloud, coloured by cloud and dashed by scenario', () => {
