@@ -165,40 +165,41 @@ def fs_of(url):
     return p.fs, p.path
 
 
-class Kit:
-    name = "(a) airflow-xcomkit"
+class BackendApproach:
+    """An XCom backend class driven through its API; imported on first use, after the config is set."""
+
+    def backend(self):
+        raise NotImplementedError
 
     def push(self, value):
-        from airflow_xcomkit.backend import XComKitBackend
-
-        return XComKitBackend.serialize_value(value, **COORDS)
+        return self.backend().serialize_value(value, **COORDS)
 
     def pull(self, handle):
+        return self.backend().deserialize_value(Row(handle))
+
+
+class Kit(BackendApproach):
+    name = "(a) airflow-xcomkit"
+
+    def backend(self):
         from airflow_xcomkit.backend import XComKitBackend
 
-        return XComKitBackend.deserialize_value(Row(handle))
+        return XComKitBackend
 
     def stored(self, handle):
         return handle["__data__"]["size"]
 
     def cleanup(self, handle):
-        from airflow_xcomkit.backend import XComKitBackend
-
-        XComKitBackend.purge(Row(handle))
+        self.backend().purge(Row(handle))
 
 
-class Stock:
+class Stock(BackendApproach):
     name = "(b) stock backend"
 
-    def push(self, value):
+    def backend(self):
         from airflow.providers.common.io.xcom.backend import XComObjectStorageBackend
 
-        return XComObjectStorageBackend.serialize_value(value, **COORDS)
-
-    def pull(self, handle):
-        from airflow.providers.common.io.xcom.backend import XComObjectStorageBackend
-
-        return XComObjectStorageBackend.deserialize_value(Row(handle))
+        return XComObjectStorageBackend
 
     def stored(self, handle):
         fs, path = fs_of(handle)
