@@ -165,7 +165,12 @@ def fs_of(url):
     return p.fs, p.path
 
 
-class BackendApproach:
+class Approach:
+    def supports(self, value):
+        return True
+
+
+class BackendApproach(Approach):
     """An XCom backend class driven through its API; imported on first use, after the config is set."""
 
     def backend(self):
@@ -213,28 +218,45 @@ class Stock(BackendApproach):
         return not isinstance(value, np.ndarray)  # the stock backend refuses arrays
 
 
-class Tutorial:
-    name = "(c) tutorial (CSV / JSON temp file)"
+class DirectApproach(Approach):
+    """Objects written straight with fsspec under ``base``, one new name per push."""
 
     def __init__(self, base):
         self.base = base
         self.n = 0
 
-    def push(self, value):
+    def target(self, stem, suffix):
+        """The filesystem and a fresh object path for the next push (its folder made on file://)."""
         self.n += 1
         fs, root = fs_of(self.base)
+        if self.base.startswith("file://"):
+            fs.makedirs(root, exist_ok=True)
+        return fs, f"{root}/{stem}-{self.n}{suffix}"
+
+    def stored(self, handle):
+        fs, _ = fs_of(self.base)
+        return fs.size(handle)
+
+    def cleanup(self, handle):
+        fs, _ = fs_of(self.base)
+        fs.rm_file(handle)
+
+
+class Tutorial(DirectApproach):
+    name = "(c) tutorial (CSV / JSON temp file)"
+
+    def push(self, value):
         with tempfile.TemporaryDirectory() as tmp:
             if isinstance(value, pd.DataFrame):
-                local, name = os.path.join(tmp, "v.csv"), f"tutorial-{self.n}.csv"
+                local, suffix = os.path.join(tmp, "v.csv"), ".csv"
                 value.to_csv(local, index=False)
             else:
-                local, name = os.path.join(tmp, "v.json"), f"tutorial-{self.n}.json"
+                local, suffix = os.path.join(tmp, "v.json"), ".json"
                 with open(local, "w") as f:
                     json.dump(value, f)
-            if self.base.startswith("file://"):
-                fs.makedirs(root, exist_ok=True)
-            fs.put_file(local, f"{root}/{name}")
-        return f"{root}/{name}"
+            fs, path = self.target("tutorial", suffix)
+            fs.put_file(local, path)
+        return path
 
     def pull(self, handle):
         fs, _ = fs_of(self.base)
@@ -246,47 +268,32 @@ class Tutorial:
             with open(local) as f:
                 return json.load(f)
 
-    def stored(self, handle):
-        fs, _ = fs_of(self.base)
-        return fs.size(handle)
-
-    def cleanup(self, handle):
-        fs, _ = fs_of(self.base)
-        fs.rm_file(handle)
-
     def supports(self, value):
         return not isinstance(
             value, np.ndarray
         )  # the tutorial handles DataFrames and JSON
 
 
-class Floor:
+class Floor(DirectApproach):
     name = "(d) raw fsspec, same bytes (floor)"
 
-    def __init__(self, base):
-        self.base = base
-        self.n = 0
-
     def push(self, value):
-        self.n += 1
         buf = io.BytesIO()
         if isinstance(value, pd.DataFrame):
             value.to_parquet(buf, engine="pyarrow", compression="zstd")
-            name = f"floor-{self.n}.parquet"
+            suffix = ".parquet"
         elif isinstance(value, np.ndarray):
             np.save(buf, value, allow_pickle=False)
-            name = f"floor-{self.n}.npy"
+            suffix = ".npy"
         else:
             import gzip
 
             # The kit's gzip level, so the floor stores the same bytes.
             buf.write(gzip.compress(json.dumps(value).encode(), compresslevel=6))
-            name = f"floor-{self.n}.json.gz"
-        fs, root = fs_of(self.base)
-        if self.base.startswith("file://"):
-            fs.makedirs(root, exist_ok=True)
-        fs.pipe_file(f"{root}/{name}", buf.getvalue())
-        return f"{root}/{name}"
+            suffix = ".json.gz"
+        fs, path = self.target("floor", suffix)
+        fs.pipe_file(path, buf.getvalue())
+        return path
 
     def pull(self, handle):
         fs, _ = fs_of(self.base)
@@ -301,14 +308,6 @@ class Floor:
         import gzip
 
         return json.loads(gzip.decompress(data))
-
-    def stored(self, handle):
-        fs, _ = fs_of(self.base)
-        return fs.size(handle)
-
-    def cleanup(self, handle):
-        fs, _ = fs_of(self.base)
-        fs.rm_file(handle)
 
 
 # --- running ---------------------------------------------------------------------------------------
@@ -510,12 +509,7 @@ def main() -> int:
             keyed = approaches_for(base)
             for vname in names:
                 value = values.get(vname)
-                usable = [
-                    (key, a)
-                    for key, a in keyed.items()
-                    if vname != "ndarray"
-                    or key in ("kit", "floor")  # stock and tutorial refuse arrays
-                ]
+                usable = [(key, a) for key, a in keyed.items() if a.supports(value)]
                 if not args.skip_timing:
                     measured = measure_interleaved(
                         [a for _, a in usable], value, args.runs
