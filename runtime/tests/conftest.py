@@ -162,6 +162,14 @@ def s3_server():
         yield server
 
 
+@pytest.fixture
+def s3(s3_server, configure, request):
+    """The moto server and a prefix of the test's own, configured as the XCom path (threshold 0)."""
+    prefix = f"xcom/{request.node.name}"
+    configure(f"s3://{S3_CONN}@{BUCKET}/{prefix}", threshold=0)
+    return s3_server, prefix
+
+
 @pytest.fixture(scope="session")
 def gcs_server():
     """A GCS emulator with one bucket, reachable through the Airflow connection ``gcp_xcoms``."""

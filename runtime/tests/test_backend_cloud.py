@@ -60,13 +60,6 @@ def key_of(url: str) -> str:
     return url.split("://", 1)[1].split("/", 1)[1]
 
 
-@pytest.fixture
-def s3(s3_server, configure, request):
-    prefix = f"xcom/{request.node.name}"
-    configure(f"s3://{S3_CONN}@{BUCKET}/{prefix}", threshold=0)
-    return s3_server, prefix
-
-
 def test_s3_stores_reads_and_purges_a_dataframe_and_a_dict(s3):
     server, prefix = s3
     frame = pd.DataFrame({"a": range(100), "b": [f"row {i}" for i in range(100)]})

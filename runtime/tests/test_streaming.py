@@ -14,7 +14,7 @@ import pytest
 from airflow_xcomkit.backend import XComKitBackend
 from airflow_xcomkit.errors import XComIntegrityError
 from airflow_xcomkit.storage import BLOCK_SIZE
-from conftest import BUCKET
+from conftest import BUCKET, S3_CONN
 from helpers import Row, local_file, pull, push, reference
 from test_backend_cloud import _new_requests, key_of, s3_client, s3_keys
 
@@ -31,13 +31,6 @@ def big_array() -> np.ndarray:
 
 def incompressible_frame(rows: int) -> pd.DataFrame:
     return pd.DataFrame({"x": np.random.default_rng(3).random(rows)})
-
-
-@pytest.fixture
-def s3(s3_server, configure, request):
-    prefix = f"xcom/{request.node.name}"
-    configure(f"s3://aws_xcoms@{BUCKET}/{prefix}", threshold=0)
-    return s3_server, prefix
 
 
 def test_a_value_larger_than_a_block_is_one_multipart_upload_and_ranged_gets(s3):
@@ -69,7 +62,7 @@ def test_crossing_max_size_mid_stream_aborts_the_multipart_upload_and_leaves_not
 ):
     prefix = f"xcom/{request.node.name}"
     limit = BLOCK_SIZE + BLOCK_SIZE // 2
-    configure(f"s3://aws_xcoms@{BUCKET}/{prefix}", threshold=0, max_size=limit)
+    configure(f"s3://{S3_CONN}@{BUCKET}/{prefix}", threshold=0, max_size=limit)
     frame = incompressible_frame(3 * BLOCK_SIZE // 8)  # about 3 blocks of Parquet: size unknown up front
     before = len(s3_server.requests())
     with pytest.raises(ValueError, match=f"max_size={limit}") as err:
