@@ -124,6 +124,11 @@ describe('one rule module', () => {
     expect(imports('lib/rules.ts').filter((i) => i.startsWith('.'))).toEqual([]);
   });
 
+  test('lib/binding.ts depends only on the two leaf modules: the binding constants and the Airflow and cloud rules', () => {
+    expect([...new Set(imports('lib/binding.ts').filter((i) => i.startsWith('.')))].sort()).toEqual(['./binding-core', './rules']);
+    expect(imports('lib/binding-core.ts').filter((i) => i.startsWith('.'))).toEqual([]);
+  });
+
   test('the binding and the binding checks use it, not lib/config', () => {
     for (const file of ['lib/binding.ts', 'lib/airflow/validate.ts', 'lib/airflow/settings.ts', 'lib/airflow/comments.ts']) {
       expect(imports(file).filter((i) => i.includes('config'))).toEqual([]);

@@ -80,7 +80,7 @@ const existingIdentitySchema = z
     mode: z.literal('existing'),
     /**
      * Roles Airflow already runs as (an MWAA execution role, an EKS pod role, ...): each gets the
-     * least-privilege statements as an inline policy, with no new role and no AssumeRole hop. Roles
+     * least-privilege statements as a customer-managed policy of its own, with no new role and no AssumeRole hop. Roles
      * of the deploy account only (a stack can attach policies to those alone).
      */
     roleArns: z

@@ -32,7 +32,10 @@ export interface XcomBucketProps {
    * @default - Google-managed encryption
    */
   readonly kmsKeyName?: string;
-  /** Bucket labels (already sanitized). */
+  /**
+   * Bucket labels (already sanitized).
+   * @default - no labels
+   */
   readonly labels?: Readonly<Record<string, string>>;
   /**
    * Refuse `terraform destroy` of the bucket (`lifecycle.prevent_destroy`).

@@ -8,7 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
-import { AirflowXcomStorage, BUCKET_ACTIONS, KMS_ACTIONS, OBJECT_ACTIONS, XcomRoleIdentity, XcomUserIdentity } from '../../lib/aws';
+import { AirflowXcomStorage, BUCKET_ACTIONS, KMS_ACTIONS, OBJECT_ACTIONS, XcomAccessPolicy, XcomRoleIdentity, XcomUserIdentity } from '../../lib/aws';
 import { parseBinding } from '../../lib/binding';
 import { validateBinding } from '../../lib/airflow/validate';
 import { MWAA_ROLE, OIDC_PROVIDER } from './helpers';
@@ -21,7 +21,11 @@ function bareStack(): { app: App; stack: Stack } {
   return { app, stack: new Stack(app, 'Consumer', { env: ENV }) };
 }
 
-/** Synthesizes `app` with both nag packs and returns every unacknowledged finding (rule id: paths). */
+/**
+ * Synthesizes `app` with both nag packs and returns every unacknowledged finding (rule id: paths).
+ * Call it before anything else synthesizes the app (`Template.fromStack` does): an app synthesizes
+ * once, and packs added after that never run.
+ */
 function nagFindings(app: App): string[] {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app));
   try {
@@ -239,6 +243,31 @@ describe('identity helpers', () => {
     const storage = new AirflowXcomStorage(stack, 'Xcoms');
     expect(() => new XcomRoleIdentity(stack, 'Nobody', { storage })).toThrow(/trustedPrincipalArns and eksServiceAccounts are both empty/);
     expect(() => new XcomRoleIdentity(stack, 'Wild', { storage, trustedPrincipalArns: ['arn:aws:iam::123456789012:role/*'] })).toThrow(/wildcards are not allowed/);
+  });
+
+  test('XcomAccessPolicy on its own: a named managed policy with exactly the grant statements, attached to nothing, acknowledged for nag', () => {
+    // GIVEN a user's app that attaches the policy itself (to a group, a permission set, ...)
+    const { app, stack } = bareStack();
+    const storage = new AirflowXcomStorage(stack, 'Xcoms', { prefix: 'teams/data/xcom' });
+    // WHEN
+    const { policy } = new XcomAccessPolicy(stack, 'Access', { storage, managedPolicyName: 'airflow-xcom-access' });
+    // THEN (nag first: an app synthesizes once, and Template.fromStack would synthesize it without the packs)
+    const findings = nagFindings(app);
+    const template = Template.fromStack(stack);
+    const bucket = dataBucket(template);
+    const policies = template.findResources('AWS::IAM::ManagedPolicy');
+    expect(Object.keys(policies)).toEqual([stack.getLogicalId(policy.node.defaultChild as iam.CfnManagedPolicy)]);
+    const [properties] = Object.values(policies).map((p) => p.Properties);
+    expect(properties.ManagedPolicyName).toBe('airflow-xcom-access');
+    expect(properties.Description).toBe('Airflow XCom access: objects under teams/data/xcom/ only');
+    const statements = (properties.PolicyDocument.Statement as { Action: string[] }[]).map((st) => ({ ...st, Action: [...st.Action].sort() }));
+    expect(statements).toEqual([
+      { Sid: 'XcomObjects', Effect: 'Allow', Action: [...OBJECT_ACTIONS].sort(), Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/teams/data/xcom/*']] } },
+      { Sid: 'XcomBucket', Effect: 'Allow', Action: [...BUCKET_ACTIONS].sort(), Resource: { 'Fn::GetAtt': [bucket, 'Arn'] } },
+    ]);
+    for (const key of ['Roles', 'Users', 'Groups']) expect(properties[key]).toBeUndefined();
+    // The object wildcard <bucket>/<prefix>/* is acknowledged on this policy, so neither pack reports it.
+    expect(findings).toEqual([]);
   });
 
   test('one storage has one Airflow identity', () => {
