@@ -1,11 +1,13 @@
 /**
  * Synthesis benchmark: the fast synth (`npm run synth`: dist/bin/synth.js, one Node process) against
  * the CLI path it replaces (`cdk synth --all` through the CDK CLI, then `npm run synth:tf`), side by
- * side in one run, every environment of every cloud, cdk-nag and template validation on in both.
+ * side in one run, every environment of every cloud, cdk-nag and template validation on in both; and
+ * a third path that is not shipped, the same synth with the validator run after it in a process of
+ * its own (serialPath), which shows the trade between peak memory and wall time.
  *   npx tsx scripts/bench-synth.ts [runs] [--generated <n>]
  * Measures the shipped config/environments.yaml and a generated file of <n> environments (default 20;
  * 0 skips it), each with an aws, gcp and azure section modelled on the shipped dev, staging and prod in
- * turn. The two paths take turns within each round, so a load change falls on both. Per path: wall
+ * turn. The paths take turns within each round, so a load change falls on all of them. Per path: wall
  * time, CPU time (user + system of every process), and peak memory two ways: the sum of the RSS of
  * every process of the path, sampled every 20 ms (the CLI path runs the CDK CLI and the app at once),
  * and the largest single process's peak from getrusage (exact; for the fast synth, its one process).
@@ -111,6 +113,34 @@ async function fastPath(config: string, out: string): Promise<Sample> {
   return measure([node, '--single-threaded-gc', '--max-semi-space-size=1', synth, '--quiet', '--config', config, '--cdk-out', path.join(out, 'cdk.out'), '--cdktf-out', path.join(out, 'cdktf.out')], benchEnv({}));
 }
 
+/**
+ * aws-cdk-lib's template validator alone, in a fresh process, over the templates of a cdk.out: the
+ * built-in plugin, as the synth runs it (V8's baseline compiler only, as bin/synth.ts sets).
+ */
+const VALIDATE_ONLY = `
+require('v8').setFlagsFromString('--liftoff-only');
+const fs = require('fs'), path = require('path');
+const { CloudFormationValidatePlugin } = require('aws-cdk-lib');
+const dir = process.argv[1];
+const templatePaths = fs.readdirSync(dir).filter((f) => f.endsWith('.template.json')).map((f) => path.join(dir, f));
+const report = new CloudFormationValidatePlugin().validate({ templatePaths, stackTemplates: templatePaths.map((templatePath) => ({ templatePath, stackConstructPath: path.basename(templatePath) })) });
+if (!report.success || templatePaths.length === 0) { console.error(JSON.stringify(report)); process.exit(1); }`;
+
+/**
+ * The fast synth with the validator kept apart in time instead of overlapped: the synth without
+ * template validation (CDK_VALIDATION=false), then the validator alone in a second process. Not a
+ * mode the kit ships: it shows what peak memory the validator leaves when it never runs next to the
+ * app, and what wall time that costs (docs/benchmarks.md). Peak: the larger of the two processes.
+ */
+async function serialPath(config: string, out: string): Promise<Sample> {
+  const synthOnly = await measure(
+    [node, '--single-threaded-gc', '--max-semi-space-size=1', synth, '--quiet', '--config', config, '--cdk-out', path.join(out, 'cdk.out'), '--cdktf-out', path.join(out, 'cdktf.out')],
+    benchEnv({ CDK_VALIDATION: 'false' }),
+  );
+  const validate = await measure([node, '--single-threaded-gc', '--max-semi-space-size=1', '-e', VALIDATE_ONLY, path.join(out, 'cdk.out')], benchEnv({}));
+  return { wallMs: synthOnly.wallMs + validate.wallMs, cpuS: synthOnly.cpuS + validate.cpuS, treeMb: Math.max(synthOnly.treeMb, validate.treeMb), processMb: Math.max(synthOnly.processMb, validate.processMb) };
+}
+
 /** `cdk synth --all` (cdk.json's app: tsx bin/aws.ts), then `npm run synth:tf` (tsx bin/terraform.ts). */
 async function cliPath(config: string, out: string): Promise<Sample> {
   const aws = await measure([node, cdk, 'synth', '--all', '--quiet', '-c', `config=${config}`, '--output', path.join(out, 'cdk.out')], benchEnv({}));
@@ -160,29 +190,31 @@ async function main(): Promise<void> {
     process.stdout.write(`node ${process.version}, ${os.cpus().length} CPUs, load average at start ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; ${runs} runs each\n`);
     const rows: string[] = [];
     for (const [label, config] of configs) {
-      const fast: Sample[] = [];
-      const cli: Sample[] = [];
+      const paths = [
+        { name: 'CLI path', run: cliPath, row: 'CLI path: `cdk synth --all` + `npm run synth:tf`', samples: [] as Sample[] },
+        { name: 'fast synth', run: fastPath, row: 'fast: `npm run synth`', samples: [] as Sample[] },
+        { name: 'serial', run: serialPath, row: 'fast synth, validator in a later process (not shipped)', samples: [] as Sample[] },
+      ];
       // A first untimed round of each warms the file-system cache.
-      await fastPath(config, path.join(tmp, 'warm-fast'));
-      await cliPath(config, path.join(tmp, 'warm-cli'));
+      for (const p of paths) await p.run(config, path.join(tmp, `warm-${p.name.replace(/\W/g, '')}`));
       for (let i = 0; i < runs; i++) {
-        const out = path.join(tmp, `${fast.length}`);
-        const order = i % 2 === 0 ? ['fast', 'cli'] : ['cli', 'fast'];
-        for (const which of order) {
-          const sample = which === 'fast' ? await fastPath(config, path.join(out, 'fast')) : await cliPath(config, path.join(out, 'cli'));
-          (which === 'fast' ? fast : cli).push(sample);
+        const out = path.join(tmp, `${i}`);
+        // Each round starts with another path, so a load change falls on all of them.
+        for (let k = 0; k < paths.length; k++) {
+          const p = paths[(i + k) % paths.length];
+          const sample = await p.run(config, path.join(out, p.name.replace(/\W/g, '')));
+          p.samples.push(sample);
           process.stdout.write(
-            `${label}, run ${i + 1}, ${which === 'fast' ? 'fast synth' : 'CLI path  '}: wall ${seconds(sample.wallMs)}, CPU ${cpu(sample.cpuS)}, peak ${mb(sample.treeMb)} (all processes), ${mb(sample.processMb)} (largest process)\n`,
+            `${label}, run ${i + 1}, ${p.name.padEnd(10)}: wall ${seconds(sample.wallMs)}, CPU ${cpu(sample.cpuS)}, peak ${mb(sample.treeMb)} (all processes), ${mb(sample.processMb)} (largest process)\n`,
           );
         }
         fs.rmSync(out, { recursive: true, force: true });
       }
-      const ratio = (key: keyof Sample) => (median(cli.map((s) => s[key])) / median(fast.map((s) => s[key]))).toFixed(2);
-      rows.push(
-        `| ${label} | CLI path: \`cdk synth --all\` + \`npm run synth:tf\` | ${summary(cli, 'wallMs', seconds)} | ${summary(cli, 'cpuS', cpu)} | ${summary(cli, 'treeMb', mb)} | ${summary(cli, 'processMb', mb)} |`,
-        `| ${label} | fast: \`npm run synth\` | ${summary(fast, 'wallMs', seconds)} | ${summary(fast, 'cpuS', cpu)} | ${summary(fast, 'treeMb', mb)} | ${summary(fast, 'processMb', mb)} |`,
-        `| ${label} | ratio CLI / fast (medians) | ${ratio('wallMs')}× | ${ratio('cpuS')}× | ${ratio('treeMb')}× | ${ratio('processMb')}× |`,
-      );
+      const [cli, fast, serial] = paths.map((p) => p.samples);
+      const ratio = (of: Sample[], key: keyof Sample) => (median(cli.map((s) => s[key])) / median(of.map((s) => s[key]))).toFixed(2);
+      const line = (p: (typeof paths)[number]) => `| ${label} | ${p.row} | ${summary(p.samples, 'wallMs', seconds)} | ${summary(p.samples, 'cpuS', cpu)} | ${summary(p.samples, 'treeMb', mb)} | ${summary(p.samples, 'processMb', mb)} |`;
+      const ratios = (name: string, of: Sample[]) => `| ${label} | ratio CLI / ${name} (medians) | ${ratio(of, 'wallMs')}× | ${ratio(of, 'cpuS')}× | ${ratio(of, 'treeMb')}× | ${ratio(of, 'processMb')}× |`;
+      rows.push(...paths.map(line), ratios('fast', fast), ratios('serial', serial));
     }
     process.stdout.write(`load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n\n`);
     process.stdout.write('| Config | Path | Wall (median, range) | CPU | Peak RSS, all processes | Peak RSS, largest process |\n| --- | --- | --- | --- | --- | --- |\n');
