@@ -289,6 +289,11 @@ def run_dag(home: Path, xcomkit_vars: dict[str, str], platform_env: dict[str, st
         timeout=timeout,
     )
     output = result.stdout + "\n" + result.stderr
+    # What Airflow printed (dag.test() logs the tasks to the console), in the work folder for the
+    # secret scan of scripts/test.sh (kept with the work folder's other logs).
+    runs = home / "dag-runs"
+    runs.mkdir(exist_ok=True)
+    (runs / f"{len(list(runs.iterdir())) + 1:03d}.log").write_text(output)
     assert result.returncode == 0, f"dag.test() process failed ({result.returncode}):\n{output[-6000:]}"
     last = json.loads(result.stdout.strip().splitlines()[-1])
     return DagRunResult(last["state"], last["run_id"], output)
