@@ -31,7 +31,7 @@ from localcloud.aws import (
     setup_client,
 )
 from localcloud.cfn import REGION, Template
-from servers import Server, moto_server
+from servers import Server, keep_logs, moto_server
 
 E2E_DIR = Path(__file__).resolve().parent
 REPO = E2E_DIR.parent
@@ -60,7 +60,17 @@ def work_dir() -> Iterator[Path]:
     try:
         yield d
     finally:
+        keep_logs(d, "work")  # Airflow's task logs and every other log below it, for the secret scan
         shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _keep_tmp_path_logs(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The ``*.log`` files a test wrote below its ``tmp_path`` (run.log, ...), kept for the secret scan."""
+    yield
+    tmp = request.node.funcargs.get("tmp_path")
+    if tmp is not None:
+        keep_logs(tmp, f"tmp/{request.node.name}")
 
 
 @pytest.fixture(scope="session")
@@ -279,6 +289,11 @@ def run_dag(home: Path, xcomkit_vars: dict[str, str], platform_env: dict[str, st
         timeout=timeout,
     )
     output = result.stdout + "\n" + result.stderr
+    # What Airflow printed (dag.test() logs the tasks to the console), in the work folder for the
+    # secret scan of scripts/test.sh (kept with the work folder's other logs).
+    runs = home / "dag-runs"
+    runs.mkdir(exist_ok=True)
+    (runs / f"{len(list(runs.iterdir())) + 1:03d}.log").write_text(output)
     assert result.returncode == 0, f"dag.test() process failed ({result.returncode}):\n{output[-6000:]}"
     last = json.loads(result.stdout.strip().splitlines()[-1])
     return DagRunResult(last["state"], last["run_id"], output)

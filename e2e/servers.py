@@ -24,5 +24,6 @@ else:
 
 Server = _module.Server
 moto_server = _module.moto_server
+keep_logs = _module.keep_logs
 
-__all__ = ["Server", "moto_server"]
+__all__ = ["Server", "keep_logs", "moto_server"]

@@ -6,8 +6,10 @@
  *
  *   npx tsx scripts/secret-scan.ts <file or directory>...   exit 1 and one line per finding
  *
- * scripts/test.sh runs it over the test command's own log; test/security/secret-hygiene.test.ts uses
- * `scanText` over every synthesized artefact and every xcomkit output in default mode.
+ * A directory is scanned file by file, recursively (node_modules and .venv skipped). scripts/test.sh
+ * runs it, when the run ends, over out/test-logs/: the test command's console log and the logs the
+ * Python suites keep there; test/security/secret-hygiene.test.ts uses `scanPaths` over every
+ * synthesized artefact and every xcomkit output in default mode.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

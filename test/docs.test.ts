@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { STACK_VARIANTS } from './aws/helpers';
 import { cli } from './cli/helpers';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -97,5 +98,15 @@ describe('documented commands', () => {
 
   test('npx xcomkit resolves to the package bin', () => {
     expect(fs.existsSync(path.join(ROOT, PACKAGE.bin.xcomkit))).toBe(true);
+  });
+});
+
+describe('counts the docs state', () => {
+  const WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
+  test.each([
+    ['SECURITY.md', /(\w+) identity\/encryption\/logging variants/],
+    ['docs/aws.md', /every shipped environment and (\w+) more\s+variants/],
+  ])('%s names as many cdk-nag stack variants as test/aws/helpers.ts runs', (file, pattern) => {
+    expect(read(file).match(pattern)?.[1]).toBe(WORDS[STACK_VARIANTS.length]);
   });
 });

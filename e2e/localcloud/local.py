@@ -254,6 +254,7 @@ def up(env: str, cdk_out: Path, cdktf_out: Path, state_dir: Path, clouds: list[s
     except BaseException:
         for server in started:
             server.stop()
+        servers.keep_logs(state_dir, f"local/{state_dir.name}")
         shutil.rmtree(state_dir, ignore_errors=True)
         raise
     return state
@@ -264,6 +265,7 @@ def down(state_dir: Path) -> list[tuple[str, bool]]:
     if state is None:
         return []
     stopped = [(s.name, s.stop()) for s in _servers(state)]
+    servers.keep_logs(state_dir, f"local/{state_dir.name}")
     shutil.rmtree(state_dir, ignore_errors=True)
     return stopped
 

@@ -42,6 +42,9 @@ def _commands():
 
 _COMMANDS = _commands()
 AZURITE_BIN = _COMMANDS.AZURITE_BIN
+# In a test run (XCOMKIT_TEST_LOG_DIR set), the servers' logs are copied there before ``local down``
+# removes them, for the secret scan; otherwise it does nothing.
+keep_logs = _COMMANDS.keep_logs
 
 
 def free_port() -> int:

@@ -54,6 +54,7 @@ from servers import (  # noqa: E402
     azurite,
     azurite_connection_string,
     gcs_emulator,
+    keep_logs,
     moto_server,
 )
 
@@ -73,7 +74,17 @@ signal.signal(signal.SIGTERM, _interrupt_on_sigterm)
 
 
 def pytest_sessionfinish(session, exitstatus):
+    keep_logs(_AIRFLOW_HOME, "airflow-home")  # Airflow's task logs, for the secret scan
     shutil.rmtree(_AIRFLOW_HOME, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _keep_tmp_path_logs(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The ``*.log`` files a test wrote below its ``tmp_path``, kept for the secret scan."""
+    yield
+    tmp = request.node.funcargs.get("tmp_path")
+    if tmp is not None:
+        keep_logs(tmp, f"tmp/{request.node.name}")
 
 
 class StorageConfig:

@@ -1,7 +1,8 @@
 """Real storage servers on loopback, started and stopped by PID for the tests.
 
 Each server binds 127.0.0.1 on a free port, keeps its data in a temporary directory, is waited for
-with a bounded readiness check and is always stopped in teardown (terminate, then kill).
+with a bounded readiness check and is always stopped in teardown (terminate, then kill). Its log is
+kept for the secret scan before the directory is removed (:func:`keep_logs`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,32 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # Azurite's well-known development account (public, documented by Microsoft).
 AZURITE_ACCOUNT = "devstoreaccount1"
 AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+# Where the tests keep the logs they write into temporary directories, for the secret scan
+# (scripts/test.sh sets it to out/test-logs/<suite>; unset, nothing is kept).
+LOG_DIR_VAR = "XCOMKIT_TEST_LOG_DIR"
+_LABEL_UNSAFE = re.compile(r"[^A-Za-z0-9_.=-]+")
+
+
+def keep_logs(source: str | os.PathLike, label: str) -> Path | None:
+    """Copies every ``*.log`` file below ``source`` (or ``source`` itself, a file) to
+    ``$XCOMKIT_TEST_LOG_DIR/<label>/`` with its relative path, before the temporary directory that
+    holds it is removed: server logs, Airflow task logs, DAG-run logs. Logs only, never data, and only
+    when the variable is set; the destination, or None when nothing was kept."""
+    root = os.environ.get(LOG_DIR_VAR)
+    source = Path(source)
+    if not root or not source.exists():
+        return None
+    parts = [_LABEL_UNSAFE.sub("_", part)[:120] for part in label.split("/") if part]
+    # "." and ".." become "_": the destination is never above the folder
+    dest = Path(root).joinpath(*("_" if part.strip(".") == "" else part for part in parts))
+    files = [source] if source.is_file() else sorted(p for p in source.rglob("*.log") if p.is_file())
+    for file in files:
+        target = dest / (file.name if file == source else file.relative_to(source))
+        with contextlib.suppress(OSError):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(file, target)
+    return dest if files else None
 
 
 def _die_with_parent() -> None:
@@ -149,6 +176,7 @@ def run_server(name: str, argv_for_port, ready_path: str = "/", env: dict | None
         yield server
     finally:
         server.stop()
+        keep_logs(log_path, f"servers/{os.path.basename(data_dir)}")
         shutil.rmtree(data_dir, ignore_errors=True)
 
 

@@ -2,8 +2,10 @@
  * No credential in plaintext, anywhere the kit writes: every synthesized artefact (CloudFormation
  * assemblies of every environment and identity variant, the CDKTF stacks of every environment plus the
  * key-mode variants) and every xcomkit output in default mode (each format and identity mode, from the
- * fixtures and from the synthesized stacks). The test command's own log is scanned by scripts/test.sh
- * with the same patterns. The scanner is checked against planted credentials first, so it can fail.
+ * fixtures and from the synthesized stacks). The test command's logs (its console log and the logs the
+ * Python suites keep under out/test-logs/<suite>/) are scanned by scripts/test.sh with the same patterns
+ * (test/security/test-log-scan.integration.test.ts). The scanner is checked against planted credentials
+ * first, so it can fail, also over a folder.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -40,6 +42,34 @@ describe('the scanner', () => {
       '${google_service_account_key.key.private_key} primary_access_key Fn::GetAtt SecretAccessKey',
     ].join('\n');
     expect(scanText(text, 'allowed')).toEqual([]);
+  });
+
+  test('scans a folder of logs: a credential in a nested .log file is found, the well-known test keys are not', () => {
+    // GIVEN a folder laid out as scripts/test.sh keeps the suites' logs: a server log with moto's and
+    // Azurite's published keys, and an Airflow task log three levels down with a planted secret key
+    const logs = fs.mkdtempSync(path.join(os.tmpdir(), 'xcomkit-logs-'));
+    try {
+      const serverLog = path.join(logs, 'runtime', 'servers', 'xcomkit-moto-1', 'server.log');
+      const taskLog = path.join(logs, 'e2e', 'work', 'airflow-home', 'logs', 'dag_id=d', 'run_id=r', 'task_id=t', 'attempt=1.log');
+      for (const f of [serverLog, taskLog]) fs.mkdirSync(path.dirname(f), { recursive: true });
+      fs.writeFileSync(
+        serverLog,
+        [
+          '127.0.0.1 - - "POST / HTTP/1.1" 200 - AccessKeyId=AKIAIOSFODNN7EXAMPLE SecretAccessKey=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+          'AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;',
+        ].join('\n'),
+      );
+      expect(scanPaths([logs])).toEqual([]);
+
+      // WHEN a task log holds a secret access key that is not a published test key
+      const planted = `Zq${'3'.repeat(18)}/${'k'.repeat(19)}`; // 40 characters, built here: not a literal
+      fs.writeFileSync(taskLog, `[2026-01-01] INFO - connection\naws_secret_access_key = ${planted}\n`);
+
+      // THEN the folder scan finds exactly it, by file and line
+      expect(scanPaths([logs])).toEqual([{ pattern: 'AWS secret access key', where: taskLog, line: 2, masked: 'Zq33…kk (40 chars)' }]);
+    } finally {
+      fs.rmSync(logs, { recursive: true, force: true });
+    }
   });
 
   test('reports where, never the credential itself', () => {
