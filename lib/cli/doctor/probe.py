@@ -291,9 +291,11 @@ def outside_left_behind(outside, scheme: str, local: bool) -> str | None:
     there, or None when it is gone."""
     try:
         outside.unlink()
-        if still_there(outside) and scheme == "s3" and local:
-            s3_delete_object(outside)
+        if scheme == "s3" and local:
+            s3_delete_object(outside)  # moto refuses s3fs's DeleteObjects key by key; a no-op if it is gone
         return "the delete returned without an error" if still_there(outside) else None
+    except Unverifiable as err:
+        return f"deleted without an error, but whether it is gone cannot be asked here: {err}"
     except Exception as err:
         return short(err)
 
