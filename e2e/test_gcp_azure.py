@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,6 +111,41 @@ def test_local_up_deploys_the_synthesized_names(local_cloud: LocalCloud, cdktf_o
     resolved = json.loads(outputs["airflow_binding"]["value"])
     assert resolved["storage"]["bucket"] == local_cloud.deployed(cloud)["bucket"] == synthesized
     assert "${" not in outputs["airflow_binding"]["value"]
+
+
+# Terraform's lifecycle_rule condition fields and the GCS JSON API's names for them (written out here,
+# not taken from the deploy code, so a deploy that drops or renames one fails the read-back).
+GCS_CONDITION = {
+    "age": "age",
+    "matches_prefix": "matchesPrefix",
+    "days_since_noncurrent_time": "daysSinceNoncurrentTime",
+    "num_newer_versions": "numNewerVersions",
+}
+
+
+def test_gcs_lifecycle_rules_read_back_are_the_stacks(local_cloud: LocalCloud, cdktf_out: Path):
+    """What the emulator stores for the bucket (it never runs the rules): the synthesized lifecycle
+    rules, read back through the JSON API the way the AWS test reads GetBucketLifecycleConfiguration."""
+    body = json.loads((cdktf_out / "stacks" / "gcp-dev" / "cdk.tf.json").read_text())
+    (bucket,) = body["resource"]["google_storage_bucket"].values()
+    synthesized = bucket["lifecycle_rule"]
+    assert synthesized, "the stack declares lifecycle rules"
+    url = f"{local_cloud.ambient['STORAGE_EMULATOR_HOST']}/storage/v1/b/{local_cloud.deployed('gcp')['bucket']}"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        stored = json.loads(response.read())
+    rules = stored.get("lifecycle", {}).get("rule", [])
+    assert len(rules) == len(synthesized), stored.get("lifecycle")
+    for got, rule in zip(rules, synthesized, strict=True):
+        assert got["action"]["type"] == rule["action"]["type"]
+        condition = rule["condition"]
+        expected = {api: condition[tf] for tf, api in GCS_CONDITION.items() if condition.get(tf) not in (None, [])}
+        if condition.get("with_state") in {"LIVE", "ARCHIVED"}:
+            expected["isLive"] = condition["with_state"] == "LIVE"
+        assert {k: got["condition"].get(k) for k in expected} == expected, got
+    assert [r["action"]["type"] for r in rules] == ["Delete", "Delete", "AbortIncompleteMultipartUpload"]
+    assert rules[0]["condition"]["isLive"] is True and rules[1]["condition"]["isLive"] is False
+    # The rules act on versions: the bucket keeps them, as the stack declares.
+    assert stored.get("versioning", {}).get("enabled") is bucket["versioning"]["enabled"] is True
 
 
 @pytest.mark.parametrize("backend", list(BACKENDS))

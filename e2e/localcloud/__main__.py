@@ -1,6 +1,7 @@
 """Entry of ``xcomkit local``: ``python -m localcloud up|down|status`` (with e2e/ on sys.path).
 
-Exit codes: 0 ok, 1 failure, 2 usage. ``--json`` prints the state as JSON on stdout.
+Exit codes: 0 ok, 1 failure, 2 usage. ``--json`` prints the state as JSON on stdout, with ``not_enforced``: per cloud, what the
+local servers cannot enforce and what covers it instead (``limits.py``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import signal
 import sys
 from pathlib import Path
 
-from .local import CLOUDS, LocalError, describe, down, status, up
+from .local import CLOUDS, LocalError, as_json, describe, down, status, up
 
 
 def _interrupt(signum, frame):
@@ -43,7 +44,7 @@ def main(argv: list[str]) -> int:
                 args.cloud or list(CLOUDS),
                 explicit=bool(args.cloud),
             )
-            print(json.dumps(state, indent=2) if args.json else describe(state))
+            print(json.dumps(as_json(state), indent=2) if args.json else describe(state))
         elif args.command == "down":
             stopped = down(state_dir)
             if args.json:
@@ -58,7 +59,7 @@ def main(argv: list[str]) -> int:
             if state is None:
                 print(json.dumps(None) if args.json else "no local cloud is up (run: xcomkit local up)")
                 return 0
-            print(json.dumps(state, indent=2) if args.json else describe(state))
+            print(json.dumps(as_json(state), indent=2) if args.json else describe(state))
             if not all(s["running"] for s in state["servers"].values()):
                 return 1
         return 0

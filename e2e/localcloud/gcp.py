@@ -56,9 +56,9 @@ def _lifecycle(rules: list[dict[str, Any]]) -> dict[str, Any]:
     return {"rule": out}
 
 
-def _post(url: str, body: dict[str, Any]) -> dict[str, Any]:
+def _post(url: str, body: dict[str, Any], method: str = "POST") -> dict[str, Any]:
     request = urllib.request.Request(
-        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method=method
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read() or b"{}")
@@ -99,6 +99,9 @@ def deploy(stack: TerraformStack, endpoint_url: str) -> dict[str, Any]:
         },
     }
     _post(f"{endpoint_url}/storage/v1/b?project={bucket['project']}", body)
+    # The emulator's insert keeps the name only; its PATCH stores the rest (labels, versioning,
+    # lifecycle, iamConfiguration), as a bucket update on GCS would.
+    _post(f"{endpoint_url}/storage/v1/b/{bucket['name']}", {k: v for k, v in body.items() if k != "name"}, "PATCH")
     stack.created(BUCKET, name, name=bucket["name"], id=bucket["name"], url=f"gs://{bucket['name']}")
 
     for name, resource in stack.of_type(MANAGED_FOLDER):

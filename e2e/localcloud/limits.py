@@ -1,7 +1,7 @@
 """What the local servers cannot enforce, per cloud, and the template-level checks that cover it.
 
-Printed by ``xcomkit local up`` and ``local status`` and listed in the README; one source so the
-two cannot drift.
+Printed by ``xcomkit local up`` and ``local status`` (as ``not_enforced`` with ``--json``) and listed
+in the README; one source so the two cannot drift.
 """
 
 from __future__ import annotations
@@ -54,6 +54,11 @@ LIMITS: dict[str, list[tuple[str, str]]] = {
         ),
     ],
 }
+
+
+def as_json(clouds: list[str]) -> dict[str, list[dict[str, str]]]:
+    """The same list for ``--json``: per cloud, each limit with what covers it instead."""
+    return {cloud: [{"limit": limit, "covered_by": covered} for limit, covered in LIMITS[cloud]] for cloud in clouds}
 
 
 def render(clouds: list[str]) -> str:

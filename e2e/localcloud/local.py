@@ -28,6 +28,7 @@ from . import aws as aws_deploy
 from . import azure as azure_deploy
 from . import cfn, servers, tf
 from . import gcp as gcp_deploy
+from .limits import as_json as limits_json
 from .limits import render as render_limits
 
 CLOUDS = ("aws", "gcp", "azure")
@@ -280,6 +281,16 @@ def status(state_dir: Path) -> dict[str, Any] | None:
     return state
 
 
+def deployed_clouds(state: dict[str, Any]) -> list[str]:
+    return [c for c in CLOUDS if c in state["deployed"]]
+
+
+def as_json(state: dict[str, Any]) -> dict[str, Any]:
+    """What ``--json`` prints: the state, and what the servers of its clouds cannot enforce (the
+    list ``describe`` prints)."""
+    return {**state, "not_enforced": limits_json(deployed_clouds(state))}
+
+
 def describe(state: dict[str, Any]) -> str:
     lines = [f"local cloud for environment {state['env']} (state: {STATE_FILE} beside the outputs)"]
     for name, s in state["servers"].items():
@@ -298,5 +309,5 @@ def describe(state: dict[str, Any]) -> str:
             lines.append(f"  not created  {n}")
     if state.get("ambient"):
         lines.append(f"ambient environment (endpoints, local credentials): {state['ambient']}")
-    lines.append(render_limits([c for c in CLOUDS if c in state["deployed"]]))
+    lines.append(render_limits(deployed_clouds(state)))
     return "\n".join(lines)

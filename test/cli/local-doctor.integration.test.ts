@@ -49,8 +49,37 @@ function writeEnv(name: string, vars: Record<string, string>): string {
 
 async function doctor(args: string[], env: NodeJS.ProcessEnv = baseEnv()): Promise<{ code: number; report: DoctorJson }> {
   const r = await cli(['doctor', ...args, '--json'], { env });
-  return { code: r.code, report: JSON.parse(r.stdout) as DoctorJson };
+  const report = JSON.parse(r.stdout) as DoctorJson;
+  // Every failure, whichever check and whichever run, says how to fix it.
+  expect(report.checks.filter((c) => c.status === 'fail' && !c.fix?.trim()).map((c) => c.id)).toEqual([]);
+  return { code: r.code, report };
 }
+
+interface NotEnforced {
+  [cloud: string]: Array<{ limit: string; covered_by: string }>;
+}
+
+/** `not_enforced` of `local up/status --json`: every deployed cloud, each limit with what covers it. */
+function expectNotEnforced(listed: NotEnforced, clouds: readonly string[]) {
+  expect(Object.keys(listed)).toEqual([...clouds]);
+  for (const cloud of clouds) {
+    expect(listed[cloud].length).toBeGreaterThan(0);
+    for (const row of listed[cloud]) expect(row).toEqual({ limit: expect.stringMatching(/\S/), covered_by: expect.stringMatching(/\S/) });
+  }
+  expect(listed.aws.map((r) => r.limit)).toContain('IAM conditions (moto evaluates actions and resources only)');
+  expect(listed.gcp.map((r) => r.covered_by).join('\n')).toContain('test/gcp/iam.test.ts');
+  expect(listed.azure.map((r) => r.covered_by).join('\n')).toContain('test/azure/abac.test.ts');
+}
+
+/** moto of `local up` (IAM enforced) through test/cli/moto-identities.py: set-up calls in a window it closes again. */
+function motoAdmin(command: string, ...args: string[]): unknown {
+  const aws = JSON.parse(fs.readFileSync(path.join(state, 'state.json'), 'utf8'));
+  const r = spawnSync(PY, [path.join(ROOT, 'test/cli/moto-identities.py'), command, aws.servers.moto.url, aws.deployed.aws.region, ...args], { encoding: 'utf8', timeout: 60_000 });
+  expect({ status: r.status, stderr: r.status === 0 ? '' : r.stderr }).toEqual({ status: 0, stderr: '' });
+  return JSON.parse(r.stdout);
+}
+
+let upJson: { not_enforced: NotEnforced; servers: Record<string, unknown> };
 
 const statusOf = (report: DoctorJson) => Object.fromEntries(report.checks.map((c) => [c.id, c.status]));
 const checkOf = (report: DoctorJson, id: string) => report.checks.find((c) => c.id === id)!;
@@ -63,10 +92,11 @@ const available = fs.existsSync(PY) || process.env.CI === 'true';
     // The fast synth, as `npm run quickstart` makes it (its output is the CLI path's: test/apps/synth.integration.test.ts).
     const synth = spawnSync(process.execPath, ['dist/bin/synth.js', '--env', 'dev', '-q', '--cdk-out', path.join(tmp, 'cdk.out'), '--cdktf-out', path.join(tmp, 'cdktf.out')], { cwd: ROOT, encoding: 'utf8' });
     expect({ status: synth.status, stderr: synth.status === 0 ? '' : synth.stderr }).toEqual({ status: 0, stderr: '' });
-    const up = await cli(['local', 'up', '--env', 'dev', '--cdk-out', path.join(tmp, 'cdk.out'), '--cdktf-out', path.join(tmp, 'cdktf.out'), '--state-dir', state], {
+    const up = await cli(['local', 'up', '--env', 'dev', '--cdk-out', path.join(tmp, 'cdk.out'), '--cdktf-out', path.join(tmp, 'cdktf.out'), '--state-dir', state, '--json'], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME },
     });
     expect(up).toMatchObject({ code: 0, stderr: '' });
+    upJson = JSON.parse(up.stdout);
     ambient = readEnv(path.join(state, 'dev', 'ambient.env'));
     for (const cloud of CLOUDS) {
       const out = path.join(tmp, `${cloud}.env`);
@@ -96,6 +126,21 @@ const available = fs.existsSync(PY) || process.env.CI === 'true';
       expect(Object.keys(json.servers)).toEqual(['moto', 'gcs', 'azurite']);
       for (const s of Object.values(json.servers) as Array<{ running: boolean; pid: number; url: string }>) {
         expect(s).toMatchObject({ running: true, pid: expect.any(Number), url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+      }
+      expectNotEnforced(json.not_enforced, CLOUDS);
+    });
+
+    test('up --json and status --json list what the local servers cannot enforce, as the text does', async () => {
+      expect(Object.keys(upJson.servers)).toEqual(['moto', 'gcs', 'azurite']);
+      expectNotEnforced(upJson.not_enforced, CLOUDS);
+      const json = JSON.parse((await cli(['local', 'status', '--state-dir', state, '--json'], { env: { PATH: process.env.PATH } })).stdout);
+      expect(json.not_enforced).toEqual(upJson.not_enforced);
+      const text = (await cli(['local', 'status', '--state-dir', state], { env: { PATH: process.env.PATH } })).stdout;
+      for (const rows of Object.values(upJson.not_enforced)) {
+        for (const row of rows) {
+          expect(text).toContain(row.limit);
+          expect(text).toContain(`covered by: ${row.covered_by}`);
+        }
       }
     });
 
@@ -225,6 +270,104 @@ const available = fs.existsSync(PY) || process.env.CI === 'true';
       expect(checkOf(report, 'probe')).toMatchObject({ status: 'fail', detail: expect.stringContaining('not found') });
       expect(code).toBe(1);
     });
+  });
+
+  describe("doctor with the stack's grant minus one action (moto enforces IAM)", () => {
+    let connection: Record<string, unknown>;
+    let users: Record<string, { login: string; password: string }>;
+    let bucket: string;
+    const PROBES = 'xcom/xcomkit-doctor/';
+    const probesLeft = () => motoAdmin('keys', bucket, PROBES) as string[];
+
+    beforeAll(() => {
+      ({ connection, users } = motoAdmin('grant-minus', 's3:GetObject', 's3:ListBucket', 's3:DeleteObject') as { connection: Record<string, unknown>; users: Record<string, { login: string; password: string }> });
+      bucket = JSON.parse(fs.readFileSync(path.join(state, 'state.json'), 'utf8')).deployed.aws.bucket;
+      expect(probesLeft()).toEqual([]);
+    }, LONG);
+
+    /** The aws settings with the connection in AIRFLOW_CONN_ (the secret holds the stack user's key), signed by that user's key. */
+    const minus = (action: string) =>
+      writeEnv(`minus-${action.replace(':', '-')}.env`, {
+        ...Object.fromEntries(Object.entries(readEnv(envFile.aws)).filter(([k]) => !k.startsWith('AIRFLOW__SECRETS__'))),
+        AIRFLOW_CONN_AWS_XCOMS: JSON.stringify({ ...connection, ...users[action] }),
+      });
+
+    test('without s3:GetObject: the look-up before the write and the read fail, with fixes; nothing is left behind', async () => {
+      const { code, report } = await doctor([minus('s3:GetObject'), '--python', PY]);
+      expect(checkOf(report, 'connection-live')).toMatchObject({ status: 'pass', detail: expect.stringContaining('EnvironmentVariablesBackend') });
+      expect(checkOf(report, 'write')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/exists\(\) before the write: PermissionError: .*a plain write \(without the look-up\) was allowed/), fix: expect.stringContaining('s3:GetObject') });
+      expect(checkOf(report, 'read')).toMatchObject({ status: 'fail', detail: expect.stringContaining('PermissionError'), fix: 'grant object read under the prefix' });
+      expect(checkOf(report, 'list').status).toBe('pass');
+      expect(checkOf(report, 'bucket-change').status).toBe('pass');
+      // Gone, seen through the listing (the look-up is refused).
+      expect(checkOf(report, 'delete')).toMatchObject({ status: 'pass', detail: expect.stringContaining('deleted') });
+      expect(report.ok).toBe(false);
+      expect(code).toBe(1);
+      expect(probesLeft()).toEqual([]);
+    }, LONG);
+
+    test('without s3:ListBucket: the listing fails, with the fix; the delete cannot be verified, so it is not a pass', async () => {
+      const { code, report } = await doctor([minus('s3:ListBucket'), '--python', PY]);
+      expect(checkOf(report, 'write')).toMatchObject({ status: 'fail', detail: expect.stringContaining('exists() before the write'), fix: expect.stringContaining('s3:ListBucket') });
+      expect(checkOf(report, 'read').status).toBe('pass');
+      expect(checkOf(report, 'list')).toMatchObject({ status: 'fail', detail: expect.stringContaining('PermissionError'), fix: 'grant listing under the prefix' });
+      expect(checkOf(report, 'delete')).toMatchObject({ status: 'not-checked', detail: expect.stringContaining('cannot be asked here') });
+      expect(code).toBe(1);
+      expect(probesLeft()).toEqual([]);
+    }, LONG);
+
+    test('without s3:DeleteObject: the delete fails and names the object left behind, with the fix', async () => {
+      const { code, report } = await doctor([minus('s3:DeleteObject'), '--python', PY]);
+      expect(statusOf(report)).toMatchObject({ write: 'pass', read: 'pass', list: 'pass', 'outside-prefix': 'pass', 'bucket-change': 'pass', delete: 'fail' });
+      const del = checkOf(report, 'delete');
+      expect(del).toMatchObject({ detail: expect.stringMatching(/is left behind: PermissionError/), fix: expect.stringContaining('grant object delete under the prefix') });
+      expect(code).toBe(1);
+      // What is left is exactly the object the row names (and the fix tells to delete by hand).
+      const left = probesLeft();
+      expect(left).toHaveLength(1);
+      expect(del.detail).toContain(left[0]);
+      expect(del.fix).toContain(left[0]);
+      motoAdmin('delete', bucket, ...left);
+      expect(probesLeft()).toEqual([]);
+    }, LONG);
+  });
+
+  describe('doctor leaves the bucket as it found it (moto enforces IAM)', () => {
+    /** The aws settings pointed at a bucket of the test's own, signed by a user with only these statements. */
+    const own = (name: string, statements: (bucket: string) => unknown[]) => {
+      const local = JSON.parse(fs.readFileSync(path.join(state, 'state.json'), 'utf8'));
+      const bucket = `${local.deployed.aws.bucket.slice(0, 40)}-${name}`;
+      const user = motoAdmin('bucket-user', bucket, `doctor-${name}`, JSON.stringify(statements(bucket))) as { login: string; password: string };
+      const connection = { conn_type: 'aws', extra: { region_name: local.deployed.aws.region, endpoint_url: local.servers.moto.url } };
+      const file = writeEnv(`${name}.env`, {
+        ...Object.fromEntries(Object.entries(readEnv(envFile.aws)).filter(([k]) => !k.startsWith('AIRFLOW__SECRETS__'))),
+        AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_PATH: `s3://aws_xcoms@${bucket}/xcom`,
+        AIRFLOW_CONN_AWS_XCOMS: JSON.stringify({ ...connection, ...user }),
+      });
+      return { bucket, file };
+    };
+
+    test('an identity that may delete the bucket but not write: DeleteBucket is not tried on the empty bucket', async () => {
+      const { bucket, file } = own('empty', (b) => [{ Effect: 'Allow', Action: 's3:DeleteBucket', Resource: `arn:aws:s3:::${b}` }]);
+      const { code, report } = await doctor([file, '--python', PY]);
+      expect(checkOf(report, 'write').status).toBe('fail');
+      expect(checkOf(report, 'bucket-change')).toMatchObject({ status: 'not-checked', detail: expect.stringContaining('nothing was written') });
+      expect(code).toBe(1);
+      expect(motoAdmin('bucket-exists', bucket)).toBe(true);
+    }, LONG);
+
+    test('an object written outside the prefix that cannot be deleted is reported, named in the fix', async () => {
+      const { bucket, file } = own('outside', (b) => [{ Effect: 'Allow', Action: 's3:PutObject', Resource: `arn:aws:s3:::${b}/xcomkit-doctor-outside-*` }]);
+      const { code, report } = await doctor([file, '--python', PY]);
+      const outside = checkOf(report, 'outside-prefix');
+      expect(outside).toMatchObject({ status: 'fail', detail: expect.stringMatching(/was written and is left behind: PermissionError/), fix: expect.stringContaining('by hand') });
+      expect(code).toBe(1);
+      const left = motoAdmin('keys', bucket, '') as string[];
+      expect(left).toEqual([expect.stringMatching(/^xcomkit-doctor-outside-[0-9a-f]{32}\.json$/)]);
+      expect(outside.fix).toContain(left[0]);
+      motoAdmin('delete', bucket, ...left);
+      expect(motoAdmin('keys', bucket, '')).toEqual([]);
+    }, LONG);
   });
 
   describe('doctor on a grant that is too wide (a moto server without IAM enforcement)', () => {

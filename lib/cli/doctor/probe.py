@@ -10,7 +10,6 @@ before it exits.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import importlib
 import json
@@ -23,11 +22,22 @@ from urllib.parse import urlsplit
 RESULT_MARKER = "XCOMKIT-DOCTOR-RESULT"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 PROBE_DIR = "xcomkit-doctor"
+# The grants of a key look-up (fsspec's exists(): the object, then a listing of the prefix), per scheme.
+LOOKUP = {
+    "s3": "s3:GetObject on <prefix>/*, s3:ListBucket on the bucket for the prefix",
+    "gs": "storage.objects.get and storage.objects.list",
+    "gcs": "storage.objects.get and storage.objects.list",
+    "abfs": "the blob read action and the container's list",
+    "abfss": "the blob read action and the container's list",
+}
 
 results: list[dict] = []
 
 
 def report(check_id: str, title: str, status: str, detail: str, fix: str | None = None) -> None:
+    if status == "fail" and not fix:
+        # Every failure tells what to do about it (the AST test of this module checks each call).
+        fix = "report this with the output: a failure without a fix is a doctor bug"
     results.append({"id": check_id, "title": title, "status": status, "detail": detail, **({"fix": fix} if fix else {})})
 
 
@@ -182,16 +192,26 @@ def enforces_iam(scheme: str, local: bool) -> bool:
 
 
 def bucket_change(path, scheme: str) -> None:
-    """A bucket-level change that, if the identity may make it, changes nothing: S3 DeleteBucket on a
-    bucket that holds the probe (refused with BucketNotEmpty if allowed), GCS and Azure rewrite the
-    bucket's labels / container's metadata with their current values."""
+    """A bucket-level change that, if the identity may make it, changes nothing. S3: DeleteBucket on
+    the bucket while it holds the probe object (if allowed, S3 answers BucketNotEmpty); the caller
+    runs it only when the probe was written, so an allowed DeleteBucket can never meet an empty
+    bucket. GCS: the bucket's labels rewritten with their current values, on the condition that the
+    bucket's metadata is still the one read (ifMetagenerationMatch), so no concurrent change is lost.
+    Azure: the container's metadata rewritten with its current values."""
     fs = path.fs
     bucket = path.bucket if hasattr(path, "bucket") else path.path.split("/", 1)[0]
     if scheme == "s3":
         fs.call_s3("delete_bucket", Bucket=bucket)
     elif scheme in {"gs", "gcs"}:
         info = fs.call("GET", "b/{}", bucket, json_out=True)
-        fs.call("PATCH", "b/{}", bucket, json={"labels": info.get("labels", {})}, json_out=True)
+        fs.call(
+            "PATCH",
+            "b/{}",
+            bucket,
+            json={"labels": info.get("labels", {})},
+            json_out=True,
+            ifMetagenerationMatch=info.get("metageneration"),
+        )
     else:
         client = fs.service_client.get_container_client(bucket)
         from fsspec.asyn import sync
@@ -201,6 +221,83 @@ def bucket_change(path, scheme: str) -> None:
             await client.set_container_metadata(metadata=props.metadata or {})
 
         sync(fs.loop, rewrite)
+
+
+class Unverifiable(Exception):
+    """Whether an object is still there cannot be asked: the look-up and the listing are refused."""
+
+
+def still_there(path) -> bool:
+    """Asks the server (not fsspec's cache) whether the object exists: exists(), or where that is
+    refused, a listing of its parent."""
+    path.fs.invalidate_cache()
+    try:
+        return path.exists()
+    except Exception as err:
+        if not denied(err):
+            raise
+        try:
+            # The filesystem's own listing: the path's iterdir() asks is_dir() first, a look-up again.
+            parent = path.parent.path.rstrip("/")
+            return f"{parent}/{path.name}" in [n.rstrip("/") for n in path.fs.ls(parent, detail=False)]
+        except FileNotFoundError:
+            return False
+        except Exception as listing:
+            raise Unverifiable(f"exists() refused ({short(err)[:120]}), listing refused ({short(listing)[:120]})") from listing
+
+
+def s3_delete_object(path) -> None:
+    """s3fs deletes through DeleteObjects; moto authorizes that call against the bucket, AWS per key
+    as s3:DeleteObject, so moto refuses it key by key (and s3fs ignores per-key errors). A
+    DeleteObject of the same key needs the same grant as on AWS."""
+    bucket, key = path.path.split("/", 1)
+    path.fs.call_s3("delete_object", Bucket=bucket, Key=key)
+
+
+def delete_probe(probe, scheme: str, local: bool) -> None:
+    title = "delete the probe (nothing left behind)"
+    fix = (
+        "grant object delete under the prefix (s3:DeleteObject, storage.objects.delete, the Blob Data "
+        f"Contributor delete action), then delete {probe} by hand"
+    )
+    try:
+        probe.unlink()
+        detail = f"deleted {probe}"
+        try:
+            gone = not still_there(probe)
+        except Unverifiable:
+            gone = False
+        if not gone and scheme == "s3" and local:
+            s3_delete_object(probe)
+            detail += " with DeleteObject (moto refuses s3fs's DeleteObjects per key; AWS authorizes it per key)"
+            gone = not still_there(probe)
+        if gone:
+            report("delete", title, "pass", detail)
+        else:
+            report("delete", title, "fail", f"{probe} is still there (the delete returned without an error)", fix)
+    except Unverifiable as err:
+        report(
+            "delete",
+            title,
+            "not-checked",
+            f"{probe} was deleted without an error, but whether it is gone cannot be asked here: {err}",
+        )
+    except Exception as err:
+        report("delete", title, "fail", f"{probe} is left behind: {short(err)}", fix)
+
+
+def outside_left_behind(outside, scheme: str, local: bool) -> str | None:
+    """Deletes the object a too-wide grant let the probe write outside the prefix; why it is still
+    there, or None when it is gone."""
+    try:
+        outside.unlink()
+        if scheme == "s3" and local:
+            s3_delete_object(outside)  # moto refuses s3fs's DeleteObjects key by key; a no-op if it is gone
+        return "the delete returned without an error" if still_there(outside) else None
+    except Unverifiable as err:
+        return f"deleted without an error, but whether it is gone cannot be asked here: {err}"
+    except Exception as err:
+        return short(err)
 
 
 def live_storage(req: dict, conn) -> None:
@@ -217,21 +314,34 @@ def live_storage(req: dict, conn) -> None:
     body = json.dumps({"xcomkit": "doctor", "token": token}).encode()
     written = False
     try:
+        stage = "exists() before the write"
         try:
             # What the stock backend does before a write: exists() on a fresh key, then mkdir of the parent.
             probe.exists()
+            stage = "mkdir of the parent"
             probe.parent.mkdir(parents=True, exist_ok=True)
+            stage = "write"
             probe.write_bytes(body)
             written = True
             report("write", "write under the prefix", "pass", f"wrote {probe}{where}")
         except Exception as err:
-            report(
-                "write",
-                "write under the prefix",
-                "fail",
-                f"{probe}: {short(err)}",
-                "the identity may not write here: use the stack's prefix and the stack's identity in the connection",
-            )
+            fix = "the identity may not write here: use the stack's prefix and the stack's identity in the connection"
+            plain = ""
+            if stage != "write" and denied(err):
+                # The backend's look-up was refused; a plain write shows whether the write itself is
+                # allowed, and gives the read, list and delete checks an object to work on.
+                try:
+                    probe.write_bytes(body)
+                    written = True
+                    plain = "; a plain write (without the look-up) was allowed"
+                    fix = (
+                        "the stock backend looks the key up before every write (exists(): the object, then a listing "
+                        "of the prefix): grant object read and listing under the prefix, as the stack does "
+                        f"({LOOKUP.get(scheme, LOOKUP['s3'])})"
+                    )
+                except Exception:  # the write is refused as well: the first fix stands
+                    written = False
+            report("write", "write under the prefix", "fail", f"{probe}: {stage}: {short(err)}{plain}", fix)
         if written:
             try:
                 got = probe.read_bytes()
@@ -241,13 +351,26 @@ def live_storage(req: dict, conn) -> None:
                     "read it back",
                     "pass" if ok else "fail",
                     "same bytes" if ok else f"read {len(got)} bytes, not what was written",
+                    None
+                    if ok
+                    else "something rewrites objects on the way (a proxy, an object lambda, a second writer under "
+                    "the prefix): give the XCom prefix to Airflow alone and read it without transformation",
                 )
             except Exception as err:
                 report("read", "read it back", "fail", short(err), "grant object read under the prefix")
             try:
                 names = [p.name for p in probe.parent.iterdir()]
                 ok = probe.name in names
-                report("list", "list under the prefix", "pass" if ok else "fail", f"{len(names)} object(s) in {probe.parent}")
+                report(
+                    "list",
+                    "list under the prefix",
+                    "pass" if ok else "fail",
+                    f"{len(names)} object(s) in {probe.parent}" + ("" if ok else f", without the probe {probe.name}"),
+                    None
+                    if ok
+                    else "the listing is not scoped to the prefix or is served from a stale cache: grant s3:ListBucket / "
+                    "list with the prefix as its condition, and point the connection at the bucket itself",
+                )
             except Exception as err:
                 report("list", "list under the prefix", "fail", short(err), "grant listing under the prefix")
         else:
@@ -270,9 +393,16 @@ def live_storage(req: dict, conn) -> None:
                     "look at the error; the write must be refused by the server",
                 )
         else:
-            with contextlib.suppress(Exception):
-                outside.unlink()
-            if enforced:
+            left = outside_left_behind(outside, scheme, local)
+            if left:
+                report(
+                    "outside-prefix",
+                    title,
+                    "fail",
+                    f"{outside} was written and is left behind: {left}",
+                    f"scope the identity's grant to the prefix, and delete {outside} by hand",
+                )
+            elif enforced:
                 report(
                     "outside-prefix",
                     title,
@@ -289,6 +419,16 @@ def live_storage(req: dict, conn) -> None:
                 )
 
         title = "bucket-level change is refused"
+        if scheme == "s3" and not written:
+            # The S3 change is a DeleteBucket that only the probe object keeps from succeeding: without
+            # the probe the bucket may be empty, and an identity that holds s3:DeleteBucket would delete it.
+            report(
+                "bucket-change",
+                title,
+                "not-checked",
+                "nothing was written: DeleteBucket is only tried while the probe object keeps the bucket non-empty",
+            )
+            return
         try:
             bucket_change(base, scheme)
         except Exception as err:
@@ -326,34 +466,7 @@ def live_storage(req: dict, conn) -> None:
                 )
     finally:
         if written:
-            try:
-                probe.unlink()
-                probe.fs.invalidate_cache()  # the listing above is cached; ask the server
-                gone = not probe.exists()
-                detail = f"deleted {probe}"
-                if not gone and scheme == "s3" and local:
-                    # s3fs deletes through DeleteObjects; moto authorizes that call against the bucket,
-                    # AWS per key as s3:DeleteObject, so moto refuses it key by key (and s3fs ignores
-                    # per-key errors). A DeleteObject of the same key shows the grant covers deletion.
-                    bucket, key = probe.path.split("/", 1)
-                    probe.fs.call_s3("delete_object", Bucket=bucket, Key=key)
-                    probe.fs.invalidate_cache()
-                    gone = not probe.exists()
-                    detail += " with DeleteObject (moto refuses s3fs's DeleteObjects per key; AWS authorizes it per key)"
-                report(
-                    "delete",
-                    "delete the probe (nothing left behind)",
-                    "pass" if gone else "fail",
-                    detail if gone else f"{probe} is still there",
-                )
-            except Exception as err:
-                report(
-                    "delete",
-                    "delete the probe (nothing left behind)",
-                    "fail",
-                    f"{probe} is left behind: {short(err)}",
-                    "grant object delete under the prefix, then delete it by hand",
-                )
+            delete_probe(probe, scheme, local)
         else:
             report("delete", "delete the probe (nothing left behind)", "not-checked", "nothing was written")
 
