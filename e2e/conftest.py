@@ -31,7 +31,7 @@ from localcloud.aws import (
     setup_client,
 )
 from localcloud.cfn import REGION, Template
-from servers import Server, keep_logs, moto_server
+from servers import Server, keep_logs, keep_tmp_path_logs, moto_server
 
 E2E_DIR = Path(__file__).resolve().parent
 REPO = E2E_DIR.parent
@@ -68,9 +68,7 @@ def work_dir() -> Iterator[Path]:
 def _keep_tmp_path_logs(request: pytest.FixtureRequest) -> Iterator[None]:
     """The ``*.log`` files a test wrote below its ``tmp_path`` (run.log, ...), kept for the secret scan."""
     yield
-    tmp = request.node.funcargs.get("tmp_path")
-    if tmp is not None:
-        keep_logs(tmp, f"tmp/{request.node.name}")
+    keep_tmp_path_logs(request.node)
 
 
 @pytest.fixture(scope="session")

@@ -25,5 +25,6 @@ else:
 Server = _module.Server
 moto_server = _module.moto_server
 keep_logs = _module.keep_logs
+keep_tmp_path_logs = _module.keep_tmp_path_logs
 
-__all__ = ["Server", "keep_logs", "moto_server"]
+__all__ = ["Server", "keep_logs", "keep_tmp_path_logs", "moto_server"]

@@ -55,6 +55,7 @@ from servers import (  # noqa: E402
     azurite_connection_string,
     gcs_emulator,
     keep_logs,
+    keep_tmp_path_logs,
     moto_server,
 )
 
@@ -82,9 +83,7 @@ def pytest_sessionfinish(session, exitstatus):
 def _keep_tmp_path_logs(request: pytest.FixtureRequest) -> Iterator[None]:
     """The ``*.log`` files a test wrote below its ``tmp_path``, kept for the secret scan."""
     yield
-    tmp = request.node.funcargs.get("tmp_path")
-    if tmp is not None:
-        keep_logs(tmp, f"tmp/{request.node.name}")
+    keep_tmp_path_logs(request.node)
 
 
 class StorageConfig:

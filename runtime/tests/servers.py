@@ -61,6 +61,14 @@ def keep_logs(source: str | os.PathLike, label: str) -> Path | None:
     return dest if files else None
 
 
+def keep_tmp_path_logs(node) -> None:
+    """For an autouse fixture after its test (``request.node``): the ``*.log`` files the test wrote
+    below its ``tmp_path`` (run.log, ...), kept as ``tmp/<test name>``."""
+    tmp = node.funcargs.get("tmp_path")
+    if tmp is not None:
+        keep_logs(tmp, f"tmp/{node.name}")
+
+
 def _die_with_parent() -> None:
     """In the child: ask Linux to SIGTERM this server if the test process dies without teardown."""
     with contextlib.suppress(Exception):
