@@ -265,6 +265,29 @@ const available = fs.existsSync(PY) || process.env.CI === 'true';
       expect(code).toBe(1);
     }, LONG);
 
+    test('a misspelt name, a threshold that is no number, a connection of another type: each fails with its fix, and nothing live runs on them', async () => {
+      const file = broken('static', (v) => ({
+        ...v,
+        AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_TRESHOLD: '1024',
+        AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_THRESHOLD: 'one-kb',
+        AIRFLOW_CONN_AWS_XCOMS: JSON.stringify({ conn_type: 'google_cloud_platform' }),
+      }));
+      const { code, report } = await doctor([file, '--python', PY]);
+      expect(checkOf(report, 'names')).toMatchObject({ status: 'fail', detail: expect.stringContaining('AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_TRESHOLD is ignored by Airflow; rename it to AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_THRESHOLD'), fix: expect.stringContaining('xcomkit env') });
+      expect(checkOf(report, 'threshold')).toMatchObject({ status: 'fail', detail: expect.stringContaining('"one-kb"'), fix: expect.stringContaining('write a number of bytes') });
+      expect(checkOf(report, 'connection')).toMatchObject({ status: 'fail', detail: expect.stringContaining('conn_type "google_cloud_platform"'), fix: 'set conn_type to "aws"' });
+      expect(checkOf(report, 'write')).toMatchObject({ status: 'not-checked', detail: expect.stringContaining('static check above failed') });
+      expect(code).toBe(1);
+    }, LONG);
+
+    test('a path that names no connection fails with the path to write', async () => {
+      const file = broken('no-conn-id', (v) => ({ ...v, AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_PATH: v.AIRFLOW__COMMON_IO__XCOM_OBJECTSTORAGE_PATH.replace('aws_xcoms@', '') }));
+      const { code, report } = await doctor([file, '--python', PY]);
+      expect(checkOf(report, 'path')).toMatchObject({ status: 'fail', detail: expect.stringContaining('names no connection'), fix: expect.stringMatching(/^write s3:\/\/<conn_id>@[^/]+\/xcom$/) });
+      expect(checkOf(report, 'write').status).toBe('not-checked');
+      expect(code).toBe(1);
+    }, LONG);
+
     test('an interpreter that does not exist fails the probe with the fix', async () => {
       const { code, report } = await doctor([envFile.aws, '--python', path.join(tmp, 'no-python')]);
       expect(checkOf(report, 'probe')).toMatchObject({ status: 'fail', detail: expect.stringContaining('not found') });
