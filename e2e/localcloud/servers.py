@@ -28,8 +28,9 @@ READY_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
 
 
-def _commands():
-    """``runtime/tests/servers.py``, loaded by path once (e2e/servers.py uses the same module name)."""
+def runtime_test_servers():
+    """``runtime/tests/servers.py``, loaded by path once, under a name of its own (both folders call
+    their module ``servers``). e2e/servers.py takes it from here."""
     name = "xcomkit_runtime_test_servers"
     if name not in sys.modules:
         spec = importlib.util.spec_from_file_location(name, REPO / "runtime" / "tests" / "servers.py")
@@ -40,7 +41,7 @@ def _commands():
     return sys.modules[name]
 
 
-_COMMANDS = _commands()
+_COMMANDS = runtime_test_servers()
 AZURITE_BIN = _COMMANDS.AZURITE_BIN
 # In a test run (XCOMKIT_TEST_LOG_DIR set), the servers' logs are copied there before ``local down``
 # removes them, for the secret scan; otherwise it does nothing.
