@@ -169,12 +169,9 @@ def moto(data_dir: Path) -> RunningServer:
 
 
 def enforce_iam(server: RunningServer) -> None:
-    """moto's own ``POST /moto-api/reset-auth`` with ``0``: from the next request on, every request
-    is authenticated and authorized against IAM (text/plain: as a form post moto answers 500)."""
-    request = urllib.request.Request(
-        server.url + "/moto-api/reset-auth", data=b"0", method="POST", headers={"Content-Type": "text/plain"}
-    )
-    urllib.request.urlopen(request, timeout=10).close()
+    """moto's own reset-auth with ``0``: from the next request on, every request is authenticated and
+    authorized against IAM."""
+    _COMMANDS.moto_reset_auth(server.url, 0)
 
 
 def gcs_emulator(data_dir: Path) -> RunningServer:

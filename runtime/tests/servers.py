@@ -129,19 +129,23 @@ class Server:
         return found
 
     def enforce_iam(self) -> None:
-        """moto only: from the next request on, authenticate and authorize every request against IAM.
+        """moto only: from the next request on, authenticate and authorize every request against IAM."""
+        moto_reset_auth(self.url, 0)
 
-        ``POST /moto-api/reset-auth`` with ``0`` sets INITIAL_NO_AUTH_ACTION_COUNT to 0 and resets the
-        request counter (moto's own API, not an AWS call). The body must be sent as text/plain: with
-        urllib's default form content type moto parses it as a form, finds it empty and answers 500.
-        """
-        request = urllib.request.Request(
-            self.url + "/moto-api/reset-auth",
-            data=b"0",
-            method="POST",
-            headers={"Content-Type": "text/plain"},
-        )
-        urllib.request.urlopen(request, timeout=10).close()
+
+def moto_reset_auth(url: str, budget: int) -> None:
+    """moto's own ``POST /moto-api/reset-auth`` (not an AWS call): sets INITIAL_NO_AUTH_ACTION_COUNT to
+    ``budget`` and resets the request counter, so the next ``budget`` requests go through without
+    IAM and every one after is authenticated and authorized; ``0`` enforces IAM from the next request
+    on. The body must be sent as text/plain: with urllib's default form content type moto parses it
+    as a form, finds it empty and answers 500."""
+    request = urllib.request.Request(
+        url + "/moto-api/reset-auth",
+        data=str(budget).encode(),
+        method="POST",
+        headers={"Content-Type": "text/plain"},
+    )
+    urllib.request.urlopen(request, timeout=10).close()
 
 
 def _wait_http(server: Server, path: str = "/") -> None:

@@ -19,28 +19,26 @@ from __future__ import annotations
 
 import json
 import sys
-import urllib.request
 from contextlib import contextmanager
+from pathlib import Path
 
 import boto3
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "e2e"))
+from localcloud.servers import runtime_test_servers
+
+moto_reset_auth = runtime_test_servers().moto_reset_auth
 
 RUNTIME_READER = "airflow-runtime-local"
 
 
-def _reset_auth(url: str, budget: int) -> None:
-    request = urllib.request.Request(
-        f"{url}/moto-api/reset-auth", data=str(budget).encode(), method="POST", headers={"Content-Type": "text/plain"}
-    )
-    urllib.request.urlopen(request, timeout=10).close()
-
-
 @contextmanager
 def unauthenticated(url: str):
-    _reset_auth(url, 1_000_000)
+    moto_reset_auth(url, 1_000_000)
     try:
         yield
     finally:
-        _reset_auth(url, 0)
+        moto_reset_auth(url, 0)
 
 
 REGION = "us-east-1"
