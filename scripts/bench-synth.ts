@@ -109,8 +109,9 @@ const cdk = path.join(root, 'node_modules', 'aws-cdk', 'bin', 'cdk');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 const synth = path.join(root, 'dist', 'bin', 'synth.js');
 
-async function fastPath(config: string, out: string): Promise<Sample> {
-  return measure([node, '--single-threaded-gc', '--max-semi-space-size=1', synth, '--quiet', '--config', config, '--cdk-out', path.join(out, 'cdk.out'), '--cdktf-out', path.join(out, 'cdktf.out')], benchEnv({}));
+/** `npm run synth`'s command; `extra` adds to its environment. */
+async function fastPath(config: string, out: string, extra: Record<string, string> = {}): Promise<Sample> {
+  return measure([node, '--single-threaded-gc', '--max-semi-space-size=1', synth, '--quiet', '--config', config, '--cdk-out', path.join(out, 'cdk.out'), '--cdktf-out', path.join(out, 'cdktf.out')], benchEnv(extra));
 }
 
 /**
@@ -133,10 +134,7 @@ if (!report.success || templatePaths.length === 0) { console.error(JSON.stringif
  * app, and what wall time that costs (docs/benchmarks.md). Peak: the larger of the two processes.
  */
 async function serialPath(config: string, out: string): Promise<Sample> {
-  const synthOnly = await measure(
-    [node, '--single-threaded-gc', '--max-semi-space-size=1', synth, '--quiet', '--config', config, '--cdk-out', path.join(out, 'cdk.out'), '--cdktf-out', path.join(out, 'cdktf.out')],
-    benchEnv({ CDK_VALIDATION: 'false' }),
-  );
+  const synthOnly = await fastPath(config, out, { CDK_VALIDATION: 'false' });
   const validate = await measure([node, '--single-threaded-gc', '--max-semi-space-size=1', '-e', VALIDATE_ONLY, path.join(out, 'cdk.out')], benchEnv({}));
   return { wallMs: synthOnly.wallMs + validate.wallMs, cpuS: synthOnly.cpuS + validate.cpuS, treeMb: Math.max(synthOnly.treeMb, validate.treeMb), processMb: Math.max(synthOnly.processMb, validate.processMb) };
 }
